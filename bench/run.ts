@@ -1,0 +1,18 @@
+/**
+ * `npm run bench [name…]`: runs the named benchmarks (all when none is named). Each prints one JSON line
+ * per scenario; docs/BENCHMARKS.md records the figures with the machine and date.
+ */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  cron: () => import('./cron.bench.js').then((module) => module.run()),
+};
+
+const requested = process.argv.slice(2).filter((arg) => arg !== '--');
+const names = requested.length > 0 ? requested : Object.keys(BENCHMARKS);
+for (const name of names) {
+  const benchmark = BENCHMARKS[name];
+  if (!benchmark) {
+    process.stderr.write(`Unknown benchmark "${name}". Available: ${Object.keys(BENCHMARKS).join(', ')}.\n`);
+    process.exit(2);
+  }
+  await benchmark();
+}

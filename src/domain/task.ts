@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { AppError } from '../shared/errors.js';
+import { nextRunAfter, parseCron, validateTimezone } from './cron.js';
+import {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_OVERDUE_GRACE_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_RETRIES_LIMIT,
+  MISFIRE_POLICIES,
+  type MisfirePolicyName,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
+  TASK_NAME_MAX_LENGTH,
+  TASK_TYPES,
+  type TaskType,
+} from './task-types.js';
+
+/** What a person (modal, template, seed) supplies to create or edit a task. */
+export interface TaskInput {
+  name: string;
+  description?: string | undefined;
+  type: TaskType;
+  template?: string | null | undefined;
+  params?: Record<string, unknown> | undefined;
+  cron: string;
+  timezone?: string | undefined;
+  enabled?: boolean | undefined;
+  timeoutSeconds?: number | undefined;
+  maxRetries?: number | undefined;
+  overlapPolicy?: OverlapPolicy | undefined;
+  misfirePolicy?: MisfirePolicyName | undefined;
+  overdueGraceSeconds?: number | undefined;
+  alertChannel?: string | null | undefined;
+  notifyOnSuccess?: boolean | undefined;
+}
+
+/** A validated task, normalised, with its first occurrence computed; ready to store. */
+export interface TaskDraft {
+  name: string;
+  description: string;
+  type: TaskType;
+  template: string | null;
+  params: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  timeoutSeconds: number;
+  maxRetries: number;
+  overlapPolicy: OverlapPolicy;
+  misfirePolicy: MisfirePolicyName;
+  overdueGraceSeconds: number;
+  alertChannel: string | null;
+  notifyOnSuccess: boolean;
+  nextRunAt: Date | null;
+}
+
+export type TaskField = keyof TaskInput;
+export type FieldErrors = Partial<Record<TaskField, string>>;
+
+// Control characters would corrupt Slack rendering and logs; names are shown everywhere.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+const inputSchema = z.object({
+  name: z
+    .string({ error: 'Name is required.' })
+    .trim()
+    .min(1, 'Name is required.')
+    .max(TASK_NAME_MAX_LENGTH, `Name must be at most ${TASK_NAME_MAX_LENGTH} characters.`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'Name must not contain control characters.'),
+  description: z
+    .string()
+    .max(2000, 'Description must be at most 2000 characters.')
+    .optional()
+    .transform((value) => value?.trim() ?? ''),
+  type: z.enum(TASK_TYPES, { error: `Type must be one of ${TASK_TYPES.join(', ')}.` }),
+  template: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80)
+    .nullish()
+    .transform((value) => value ?? null),
+  params: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .transform((value) => value ?? {}),
+  cron: z.string({ error: 'Cron expression is required.' }).max(200, 'Cron expression is too long.'),
+  timezone: z.string().max(64, 'Time zone is too long.').optional(),
+  enabled: z
+    .boolean()
+    .optional()
+    .transform((value) => value ?? true),
+  timeoutSeconds: z
+    .number({ error: 'Timeout must be a number of seconds.' })
+    .int('Timeout must be a whole number of seconds.')
+    .min(1, 'Timeout must be at least 1 second.')
+    .max(86_400, 'Timeout must be at most 86400 seconds (24 h).')
+    .optional()
+    .transform((value) => value ?? DEFAULT_TIMEOUT_SECONDS),
+  maxRetries: z
+    .number({ error: 'Retries must be a number.' })
+    .int('Retries must be a whole number.')
+    .min(0, 'Retries must be between 0 and 3.')
+    .max(MAX_RETRIES_LIMIT, `Retries must be between 0 and ${MAX_RETRIES_LIMIT}.`)
+    .optional()
+    .transform((value) => value ?? DEFAULT_MAX_RETRIES),
+  overlapPolicy: z
+    .enum(OVERLAP_POLICIES, { error: `Overlap policy must be one of ${OVERLAP_POLICIES.join(', ')}.` })
+    .optional()
+    .transform((value) => value ?? 'skip'),
+  misfirePolicy: z
+    .enum(MISFIRE_POLICIES, { error: `Misfire policy must be one of ${MISFIRE_POLICIES.join(', ')}.` })
+    .optional()
+    .transform((value) => value ?? 'run_once'),
+  overdueGraceSeconds: z
+    .number({ error: 'Overdue grace must be a number of seconds.' })
+    .int('Overdue grace must be a whole number of seconds.')
+    .min(0, 'Overdue grace must not be negative.')
+    .max(7 * 86_400, 'Overdue grace must be at most 7 days.')
+    .optional()
+    .transform((value) => value ?? DEFAULT_OVERDUE_GRACE_SECONDS),
+  alertChannel: z
+    .string()
+    .trim()
+    .regex(/^[CGD][A-Z0-9]{2,}$/, 'Alert channel must be a Slack channel id such as C0123456789.')
+    .nullish()
+    .transform((value) => value ?? null),
+  notifyOnSuccess: z
+    .boolean()
+    .optional()
+    .transform((value) => value ?? false),
+});
+
+export type TaskValidation = { ok: true; draft: TaskDraft } | { ok: false; errors: FieldErrors };
+
+/**
+ * Validates and normalises a task, computing its first occurrence strictly after `now`. Every problem
+ * is reported against the field it concerns (so a modal can show it next to the input); nothing is
+ * thrown for bad input.
+ */
+export function validateTaskInput(
+  input: unknown,
+  options: { now: Date; defaultTimezone: string },
+): TaskValidation {
+  const errors: FieldErrors = {};
+  const parsed = inputSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'name') as TaskField;
+      errors[field] ??= issue.message;
+    }
+  }
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const timezoneInput =
+    typeof raw.timezone === 'string' && raw.timezone.trim() !== ''
+      ? raw.timezone.trim()
+      : options.defaultTimezone;
+  let timezone = timezoneInput;
+  if (!errors.timezone) {
+    try {
+      timezone = validateTimezone(timezoneInput);
+    } catch (error) {
+      errors.timezone = error instanceof AppError ? error.message : 'Unknown time zone.';
+    }
+  }
+  let nextRunAt: Date | null = null;
+  if (!errors.cron && typeof raw.cron === 'string' && !errors.timezone) {
+    try {
+      const cron = parseCron(raw.cron, timezone);
+      nextRunAt = nextRunAfter(cron, options.now);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unknown_timezone') errors.timezone = error.message;
+      else errors.cron = error instanceof Error ? error.message : 'Invalid cron expression.';
+    }
+  }
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  const value = parsed.data;
+  return {
+    ok: true,
+    draft: {
+      name: value.name,
+      description: value.description,
+      type: value.type,
+      template: value.template,
+      params: value.params,
+      cron: parseCron(value.cron, timezone).expression,
+      timezone,
+      enabled: value.enabled,
+      timeoutSeconds: value.timeoutSeconds,
+      maxRetries: value.maxRetries,
+      overlapPolicy: value.overlapPolicy,
+      misfirePolicy: value.misfirePolicy,
+      overdueGraceSeconds: value.overdueGraceSeconds,
+      alertChannel: value.alertChannel,
+      notifyOnSuccess: value.notifyOnSuccess,
+      nextRunAt,
+    },
+  };
+}
+
+/** Like validateTaskInput, but throws an AppError('invalid_task') naming the first bad field. */
+export function prepareTask(input: unknown, options: { now: Date; defaultTimezone: string }): TaskDraft {
+  const result = validateTaskInput(input, options);
+  if (result.ok) return result.draft;
+  const [field, message] = Object.entries(result.errors)[0] ?? ['name', 'Invalid task.'];
+  throw new AppError('invalid_task', message ?? 'Invalid task.', field);
+}

@@ -1,0 +1,139 @@
+import type { MissedSummary } from '../domain/slot-planning.js';
+import type { OverdueTask, SettledExecution } from '../store/execution-lifecycle.js';
+import type { OutboxEntry } from '../store/outbox.js';
+
+/**
+ * Outbox entries for the engine's alert-worthy events. The payload is data, not Block Kit: the notifier
+ * renders it (in the configured language) when it delivers. Dedupe keys make each alert unique per
+ * occurrence or execution, so a retried transaction or a second replica cannot raise it twice.
+ */
+const ERROR_EXCERPT_CHARS = 500;
+
+export function executionAlerts(
+  settled: readonly SettledExecution[],
+  context: (taskId: string) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
+): OutboxEntry[] {
+  const entries: OutboxEntry[] = [];
+  for (const execution of settled) {
+    const task = context(execution.taskId);
+    const base = {
+      taskId: execution.taskId,
+      taskName: execution.taskName,
+      executionId: execution.id,
+      attempt: execution.attempt,
+      maxAttempts: execution.maxRetries + 1,
+      status: execution.status,
+      durationMs: execution.durationMs,
+      scheduledFor: execution.scheduledFor?.toISOString() ?? null,
+    };
+    if (execution.status === 'failed' || execution.status === 'timed_out') {
+      entries.push({
+        kind: 'execution_failed',
+        dedupeKey: `execution_failed:${execution.id}`,
+        channel: task?.alertChannel ?? null,
+        taskId: execution.taskId,
+        executionId: execution.id,
+        payload: {
+          ...base,
+          error: excerpt(execution.error),
+          retry: execution.retry
+            ? {
+                executionId: execution.retry.id,
+                attempt: execution.retry.attempt,
+                runAfter: execution.retry.runAfter.toISOString(),
+              }
+            : null,
+        },
+      });
+    } else if (execution.status === 'success' && (task?.notifyOnSuccess || execution.attempt > 1)) {
+      // A success after failed attempts resolves the failure alert (updated in place by the notifier).
+      entries.push({
+        kind: 'execution_succeeded',
+        dedupeKey: `execution_succeeded:${execution.id}`,
+        channel: task?.alertChannel ?? null,
+        taskId: execution.taskId,
+        executionId: execution.id,
+        payload: { ...base, notify: Boolean(task?.notifyOnSuccess), recovered: execution.attempt > 1 },
+      });
+    }
+  }
+  return entries;
+}
+
+export function workerLostAlerts(
+  lost: readonly SettledExecution[],
+  workers: Map<string, string | null>,
+): OutboxEntry[] {
+  return lost.map((execution) => ({
+    kind: 'worker_lost' as const,
+    dedupeKey: `worker_lost:${execution.id}`,
+    channel: null,
+    taskId: execution.taskId,
+    executionId: execution.id,
+    payload: {
+      taskId: execution.taskId,
+      taskName: execution.taskName,
+      executionId: execution.id,
+      workerId: workers.get(execution.id) ?? null,
+      attempt: execution.attempt,
+      maxAttempts: execution.maxRetries + 1,
+      error: excerpt(execution.error),
+      retry: execution.retry
+        ? {
+            executionId: execution.retry.id,
+            attempt: execution.retry.attempt,
+            runAfter: execution.retry.runAfter.toISOString(),
+          }
+        : null,
+    },
+  }));
+}
+
+export function overdueAlert(task: OverdueTask): OutboxEntry {
+  return {
+    kind: 'overdue',
+    dedupeKey: `overdue:${task.taskId}:${task.occurrence.toISOString()}`,
+    channel: task.alertChannel,
+    taskId: task.taskId,
+    payload: {
+      taskId: task.taskId,
+      taskName: task.taskName,
+      occurrence: task.occurrence.toISOString(),
+      lateByMs: task.lateByMs,
+      graceSeconds: task.graceSeconds,
+      // Likely causes from the guide: a stuck run, a previous error, or no worker claiming.
+      isRunning: task.isRunning,
+      lastStatus: task.lastStatus,
+    },
+  };
+}
+
+export function missedRunsAlert(
+  items: ReadonlyArray<{ taskId: string; taskName: string; summary: MissedSummary }>,
+  key: string,
+): OutboxEntry | undefined {
+  if (items.length === 0) return undefined;
+  return {
+    kind: 'missed_runs',
+    dedupeKey: `missed_runs:${key}`,
+    channel: null,
+    payload: {
+      tasks: items.map((item) => ({
+        taskId: item.taskId,
+        taskName: item.taskName,
+        policy: item.summary.policy,
+        missedCount: item.summary.missedCount,
+        truncated: item.summary.truncated,
+        firstMissedFor: item.summary.firstMissedFor.toISOString(),
+        lastMissedFor: item.summary.lastMissedFor.toISOString(),
+        ran: item.summary.ran.map((at) => at.toISOString()),
+        skippedCount: item.summary.skippedCount,
+      })),
+    },
+  };
+}
+
+function excerpt(text: string | null): string | null {
+  if (text === null) return null;
+  return text.length > ERROR_EXCERPT_CHARS ? `${text.slice(0, ERROR_EXCERPT_CHARS - 1)}…` : text;
+}

@@ -1,0 +1,134 @@
+import { EXECUTION_LOG_MAX_BYTES } from '../domain/task-types.js';
+import type { ExecutionResult, Executor } from '../executors/types.js';
+import { createBoundedLog } from '../shared/bounded-log.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, toError } from '../shared/errors.js';
+import type { SettleInput, StartedExecution } from '../store/execution-lifecycle.js';
+
+export type AbortCause = 'timeout' | 'cancelled' | 'shutdown' | 'lease_lost';
+
+/** One execution in flight in this process. */
+export interface RunningExecution {
+  readonly execution: StartedExecution;
+  readonly deadlineMs: number;
+  abort(cause: AbortCause): void;
+  /** Resolves with the outcome to settle, or null when ownership was lost (another replica settled it). */
+  readonly done: Promise<SettleInput | null>;
+}
+
+/**
+ * Runs one execution (DESIGN.md §5.4): the executor gets an AbortSignal; on timeout, cancellation or
+ * shutdown the signal fires and the execution settles at once as timed_out / cancelled / failed — even
+ * when the executor ignores the signal (its late result is then discarded).
+ */
+export function runExecution(
+  execution: StartedExecution,
+  executor: Executor,
+  clock: Clock,
+): RunningExecution {
+  const controller = new AbortController();
+  const startedMs = execution.startedAt.getTime();
+  const deadlineMs = startedMs + execution.task.timeoutSeconds * 1000;
+  const log = createBoundedLog(EXECUTION_LOG_MAX_BYTES, () => clock.now());
+  let abortCause: AbortCause | undefined;
+  let resolveAborted: (cause: AbortCause) => void = () => {};
+  const aborted = new Promise<AbortCause>((resolve) => {
+    resolveAborted = resolve;
+  });
+
+  const abort = (cause: AbortCause) => {
+    if (abortCause) return;
+    abortCause = cause;
+    const reason =
+      cause === 'timeout'
+        ? new AppError('timed_out', `Timed out after ${execution.task.timeoutSeconds} s.`)
+        : new AppError('cancelled', cause === 'cancelled' ? 'Cancelled by a user.' : `Aborted (${cause}).`);
+    controller.abort(reason);
+    resolveAborted(cause);
+  };
+  const timer = setTimeout(() => abort('timeout'), Math.max(0, deadlineMs - clock.nowMs()));
+
+  const work = (async (): Promise<ExecutionResult> => {
+    log.info(
+      `starting ${execution.task.type} task "${execution.task.name}" (attempt ${execution.attempt}, trigger ${execution.trigger})`,
+    );
+    return executor({
+      task: execution.task,
+      execution: {
+        id: execution.id,
+        attempt: execution.attempt,
+        trigger: execution.trigger,
+        scheduledFor: execution.scheduledFor,
+      },
+      signal: controller.signal,
+      log,
+      now: () => clock.now(),
+    });
+  })();
+  // The executor may settle after we gave up on it; never let that surface as an unhandled rejection.
+  work.catch(() => {});
+
+  const done = (async (): Promise<SettleInput | null> => {
+    const outcome = await Promise.race([
+      work.then(
+        (result) => ({ kind: 'result' as const, result }),
+        (error: unknown) => ({ kind: 'error' as const, error: toError(error) }),
+      ),
+      aborted.then((cause) => ({ kind: 'aborted' as const, cause })),
+    ]);
+    clearTimeout(timer);
+    const finishedAt = clock.now();
+    const durationMs = Math.max(0, finishedAt.getTime() - startedMs);
+    // An abort that raced with the executor's own rejection is still reported as the abort.
+    const cause = outcome.kind === 'aborted' ? outcome.cause : abortCause;
+    if (cause === 'lease_lost') return null;
+    if (cause) {
+      const status = cause === 'timeout' ? 'timed_out' : cause === 'cancelled' ? 'cancelled' : 'failed';
+      const message =
+        cause === 'timeout'
+          ? `Timed out after ${execution.task.timeoutSeconds} s; the executor was aborted.`
+          : cause === 'cancelled'
+            ? 'Cancelled by a user while running.'
+            : 'Aborted: the replica running it was shutting down and the grace period ran out.';
+      log.error(message);
+      return {
+        id: execution.id,
+        status,
+        finishedAt,
+        durationMs,
+        logs: log.text(),
+        error: message,
+        result: null,
+      };
+    }
+    if (outcome.kind === 'result') {
+      log.info(`finished: ${outcome.result.summary}`);
+      return {
+        id: execution.id,
+        status: 'success',
+        finishedAt,
+        durationMs,
+        logs: log.text(),
+        error: null,
+        result: {
+          summary: outcome.result.summary,
+          ...outcome.result.data,
+          ...(outcome.result.messages ? { messages: outcome.result.messages } : {}),
+        },
+      };
+    }
+    const error = outcome.kind === 'error' ? outcome.error : new Error('unknown failure');
+    log.error(error.message);
+    return {
+      id: execution.id,
+      status: 'failed',
+      finishedAt,
+      durationMs,
+      logs: log.text(),
+      error: error.message,
+      result: null,
+    };
+  })();
+
+  return { execution, deadlineMs, abort, done };
+}

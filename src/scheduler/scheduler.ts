@@ -1,0 +1,603 @@
+import type pg from 'pg';
+import { nextRunAfter, type ParsedCron, parseCron } from '../domain/cron.js';
+import { decideOverlap } from '../domain/overlap.js';
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoffOptions, retryDelayMs } from '../domain/retry-backoff.js';
+import { type MissedSummary, planSlots } from '../domain/slot-planning.js';
+import type { TaskType } from '../domain/task-types.js';
+import type { Executor, OutboundMessage } from '../executors/types.js';
+import type { Clock } from '../shared/clock.js';
+import { toError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import {
+  detectOverdue,
+  reapExpiredLeases,
+  releaseOwnedQueued,
+  renewLeases,
+  type SettleInput,
+  settleExecutions,
+  startExecutions,
+} from '../store/execution-lifecycle.js';
+import type { OutboxEntry } from '../store/outbox.js';
+import {
+  claimQueuedExecutions,
+  type DueTask,
+  listTasksWithoutNextRun,
+  nextDueAt,
+  type OwnedExecution,
+  planDueOccurrences,
+  setNextRuns,
+  type TaskPlanResult,
+} from '../store/planning.js';
+import { executionAlerts, missedRunsAlert, overdueAlert, workerLostAlerts } from './alerts.js';
+import { DueHeap } from './due-heap.js';
+import { SchedulerEvents } from './events.js';
+import { type RunningExecution, runExecution } from './execution-runner.js';
+
+export interface SchedulerOptions {
+  workerId: string;
+  leaseSeconds: number;
+  heartbeatSeconds: number;
+  pollIntervalMs: number;
+  claimBatchSize: number;
+  maxConcurrentExecutions: number;
+  shutdownGraceSeconds: number;
+  catchupWindowSeconds: number;
+  maxCatchupRuns: number;
+  /** Occurrences up to this far ahead are claimed early and started by a local timer at their instant. */
+  lookaheadMs?: number;
+  /** An occurrence later than this when planned counts as missed (misfire policy applies). */
+  misfireThresholdMs?: number;
+  backoff?: RetryBackoffOptions;
+  /** How often expired leases are looked for; default a third of the lease, at most 5 s. */
+  reapIntervalMs?: number;
+}
+
+export interface SchedulerDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  /** The executor of each task type (the registry). */
+  executorFor: (type: TaskType) => Executor;
+  /** Jitter source for retry backoff; injected so tests are deterministic. */
+  random: () => number;
+  options: SchedulerOptions;
+}
+
+export interface TickReport {
+  planned: number;
+  claimed: number;
+  started: number;
+  skipped: number;
+  reaped: number;
+  overdue: number;
+}
+
+export interface Scheduler {
+  readonly events: SchedulerEvents;
+  readonly workerId: string;
+  /** One pass at `now`: reap, plan, claim, start what is due, watch for overdue tasks. */
+  tick(now?: Date): Promise<TickReport>;
+  /** Starts the loop with real timers: sleeps until the next due instant, a wake-up, or the poll interval. */
+  start(): void;
+  /** Wakes the loop now (NOTIFY from execute_task_now, a Slack "run now"). */
+  wake(): void;
+  /** Graceful shutdown (DESIGN.md §5.12): stop claiming, hand back unstarted claims, let running executions
+   * finish within the grace period, then abort and settle them. */
+  stop(): Promise<void>;
+  /** Resolves when nothing is running or waiting to be settled in this process. */
+  idle(): Promise<void>;
+  runningCount(): number;
+  lastTickAt(): Date | null;
+}
+
+const DEFAULT_LOOKAHEAD_MS = 1000;
+const DEFAULT_MISFIRE_THRESHOLD_MS = 60_000;
+const MAX_PLAN_BATCHES_PER_TICK = 50;
+const MAX_SKIPPED_RECORDED = 100;
+const MAX_ON_TIME_RUNS = 200;
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { pool, clock, logger, options } = deps;
+  const workerId = options.workerId;
+  const events = new SchedulerEvents();
+  events.on('error', () => {}); // an 'error' event without listener would throw
+  const lookaheadMs = options.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS;
+  const misfireThresholdMs = options.misfireThresholdMs ?? DEFAULT_MISFIRE_THRESHOLD_MS;
+  const backoff = options.backoff ?? DEFAULT_RETRY_BACKOFF;
+  const leaseMs = options.leaseSeconds * 1000;
+
+  const heap = new DueHeap<OwnedExecution & { atMs: number }>();
+  const running = new Map<string, RunningExecution>();
+  const settleQueue: SettleInput[] = [];
+  const messagesByExecution = new Map<string, OutboundMessage[]>();
+  const taskContext = new Map<string, { alertChannel: string | null; notifyOnSuccess: boolean }>();
+  const inFlight = new Set<Promise<unknown>>();
+  const cronCache = new Map<string, ParsedCron | null>();
+
+  let stopping = false;
+  let loopRunning = false;
+  let lastTick: Date | null = null;
+  let lastReapMs = Number.NEGATIVE_INFINITY;
+  let lastRenewMs = Number.NEGATIVE_INFINITY;
+  let lastBackfillMs = Number.NEGATIVE_INFINITY;
+  let loopTimer: NodeJS.Timeout | undefined;
+  let heapTimer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let wakeRequested = false;
+  let wakeLoop: (() => void) | undefined;
+  let settling: Promise<void> | undefined;
+  let loopDone: Promise<void> | undefined;
+
+  const leaseUntil = (now: Date) => new Date(now.getTime() + leaseMs);
+  const retryAt = (attempt: number) => new Date(clock.nowMs() + retryDelayMs(attempt, backoff, deps.random));
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    promise.then(
+      () => inFlight.delete(promise),
+      () => inFlight.delete(promise),
+    );
+    return promise;
+  };
+  const report = (phase: string, error: unknown) => {
+    const err = toError(error);
+    logger.error({ err, phase, workerId }, `scheduler ${phase} failed: ${err.message}`);
+    events.emit('error', { phase, error: err });
+  };
+
+  const parsedCron = (expression: string, timezone: string): ParsedCron | null => {
+    const key = `${timezone}\u0000${expression}`;
+    let parsed = cronCache.get(key);
+    if (parsed === undefined) {
+      try {
+        parsed = parseCron(expression, timezone);
+      } catch {
+        parsed = null;
+      }
+      cronCache.set(key, parsed);
+    }
+    return parsed;
+  };
+
+  // ---- planning -------------------------------------------------------------------------------
+
+  const planTask = (
+    task: DueTask,
+    now: Date,
+    missed: Array<{ taskId: string; taskName: string; summary: MissedSummary }>,
+  ): TaskPlanResult => {
+    const cron = parsedCron(task.cron, task.timezone);
+    if (!cron) {
+      // A schedule that no longer parses (edited by SQL) must not stall the loop: park the task.
+      logger.warn(
+        { taskId: task.id, cron: task.cron, timezone: task.timezone },
+        'task has an invalid schedule; not planning it',
+      );
+      return { taskId: task.id, rows: [], nextRunAt: null };
+    }
+    const plan = planSlots({
+      cron,
+      nextRunAt: task.nextRunAt,
+      now,
+      horizon: new Date(now.getTime() + lookaheadMs),
+      approved: task.approvalState === 'approved',
+      misfirePolicy: task.misfirePolicy,
+      misfireThresholdMs,
+      catchupWindowMs: options.catchupWindowSeconds * 1000,
+      maxCatchupRuns: options.maxCatchupRuns,
+      maxSkippedRecorded: MAX_SKIPPED_RECORDED,
+      maxOnTimeRuns: MAX_ON_TIME_RUNS,
+    });
+    if (plan.missed) missed.push({ taskId: task.id, taskName: task.name, summary: plan.missed });
+    return {
+      taskId: task.id,
+      nextRunAt: plan.nextRunAt,
+      rows: plan.slots.map((slot) => ({
+        scheduledFor: slot.scheduledFor,
+        trigger: slot.trigger,
+        action: slot.action,
+        reason: slot.reason,
+      })),
+    };
+  };
+
+  const capacity = () => options.maxConcurrentExecutions - running.size - heap.size;
+
+  const enqueueOwned = (owned: OwnedExecution[]) => {
+    for (const item of owned) heap.push({ ...item, atMs: item.runAfter.getTime() });
+  };
+
+  async function planDue(now: Date): Promise<{ planned: number; skipped: number }> {
+    let planned = 0;
+    let skipped = 0;
+    for (let batch = 0; batch < MAX_PLAN_BATCHES_PER_TICK && !stopping; batch++) {
+      const limit = Math.min(options.claimBatchSize, capacity());
+      if (limit <= 0) break;
+      const missed: Array<{ taskId: string; taskName: string; summary: MissedSummary }> = [];
+      const outcome = await planDueOccurrences(pool, {
+        now,
+        horizon: new Date(now.getTime() + lookaheadMs),
+        limit,
+        workerId,
+        leaseUntil: leaseUntil(now),
+        plan: (task) => planTask(task, now, missed),
+        alerts: () => {
+          const alert = missedRunsAlert(missed, `${workerId}:${now.toISOString()}:${batch}`);
+          return alert ? [alert] : [];
+        },
+      });
+      for (const item of missed) events.emit('runs.missed', item);
+      for (const item of outcome.skipped) events.emit('execution.skipped', item);
+      if (outcome.conflicts > 0) {
+        logger.warn(
+          { conflicts: outcome.conflicts },
+          'occurrence rows already existed (refused by the unique index)',
+        );
+      }
+      enqueueOwned(outcome.owned);
+      planned += outcome.owned.length;
+      skipped += outcome.skipped.length;
+      if (outcome.tasksPlanned < limit) break;
+    }
+    return { planned, skipped };
+  }
+
+  async function claimQueued(now: Date): Promise<number> {
+    const limit = Math.min(options.claimBatchSize, capacity());
+    if (limit <= 0) return 0;
+    const owned = await claimQueuedExecutions(pool, {
+      horizon: new Date(now.getTime() + lookaheadMs),
+      limit,
+      workerId,
+      leaseUntil: leaseUntil(now),
+    });
+    enqueueOwned(owned);
+    return owned.length;
+  }
+
+  /** Fills in next_run_at for enabled tasks that have none, computing each distinct (cron, zone) once. */
+  async function backfillNextRuns(now: Date): Promise<void> {
+    for (let round = 0; round < 100; round++) {
+      const groups = await listTasksWithoutNextRun(pool, 10_000);
+      if (groups.length === 0) return;
+      await setNextRuns(
+        pool,
+        groups.map((group) => {
+          const cron = parsedCron(group.cron, group.timezone);
+          return { ids: group.ids, nextRunAt: cron ? nextRunAfter(cron, now) : null };
+        }),
+      );
+      // Tasks whose cron never fires again keep a null next run: stop when nothing changes.
+      if (groups.every((group) => parsedCron(group.cron, group.timezone) === null)) return;
+    }
+  }
+
+  // ---- starting and running ----------------------------------------------------------------------
+
+  async function startDue(now: Date): Promise<{ started: number; skipped: number }> {
+    const due = heap.popDue(now.getTime());
+    if (due.length === 0) return { started: 0, skipped: 0 };
+    const outcome = await startExecutions(pool, {
+      ids: due.map((item) => item.id),
+      now,
+      workerId,
+      leaseUntil: leaseUntil(now),
+      decide: (inputs) => decideOverlap(inputs),
+    });
+    for (const item of outcome.skipped) events.emit('execution.skipped', item);
+    for (const execution of outcome.started) {
+      taskContext.set(execution.taskId, {
+        alertChannel: execution.task.alertChannel,
+        notifyOnSuccess: execution.task.notifyOnSuccess,
+      });
+      const runner = runExecution(execution, deps.executorFor(execution.task.type), clock);
+      running.set(execution.id, runner);
+      events.emit('execution.started', {
+        id: execution.id,
+        taskId: execution.taskId,
+        taskName: execution.task.name,
+        scheduledFor: execution.scheduledFor,
+        latenessMs: execution.scheduledFor ? now.getTime() - execution.scheduledFor.getTime() : null,
+        trigger: execution.trigger,
+      });
+      track(
+        runner.done.then((result) => {
+          running.delete(execution.id);
+          if (!result) return;
+          const messages = extractMessages(result);
+          if (messages.length > 0) messagesByExecution.set(execution.id, messages);
+          settleQueue.push(result);
+          scheduleSettle();
+        }),
+      );
+    }
+    return { started: outcome.started.length, skipped: outcome.skipped.length };
+  }
+
+  function extractMessages(result: SettleInput): OutboundMessage[] {
+    const messages = result.result?.messages;
+    if (!Array.isArray(messages)) return [];
+    delete result.result?.messages;
+    return messages as OutboundMessage[];
+  }
+
+  // Settling is batched: executions finishing together are recorded in one transaction.
+  function scheduleSettle(): void {
+    if (settling) return;
+    settling = track(
+      (async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        while (settleQueue.length > 0) {
+          const batch = settleQueue.splice(0, 500);
+          try {
+            await settleBatch(batch);
+          } catch (error) {
+            report('settle', error);
+            // Keep the outcomes: the next attempt records them (the lease keeps others away meanwhile).
+            settleQueue.unshift(...batch);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            if (stopping && loopRunning === false) break;
+          }
+        }
+      })().finally(() => {
+        settling = undefined;
+        if (settleQueue.length > 0 && !(stopping && !loopRunning)) scheduleSettle();
+      }),
+    );
+  }
+
+  async function settleBatch(batch: SettleInput[]): Promise<void> {
+    const settled = await settleExecutions(pool, {
+      outcomes: batch,
+      now: clock.now(),
+      workerId,
+      retryAt,
+      alerts: (rows) => [
+        ...executionAlerts(rows, (taskId) => taskContext.get(taskId)),
+        ...rows.flatMap((row) => messageEntries(row.id, row.taskId)),
+      ],
+    });
+    for (const row of settled) {
+      messagesByExecution.delete(row.id);
+      events.emit('execution.finished', row);
+      if (row.retry) {
+        events.emit('retry.scheduled', {
+          executionId: row.id,
+          retryId: row.retry.id,
+          attempt: row.retry.attempt,
+          runAfter: row.retry.runAfter,
+        });
+      }
+    }
+    if (settled.some((row) => row.retry)) wake();
+  }
+
+  function messageEntries(executionId: string, taskId: string): OutboxEntry[] {
+    const messages = messagesByExecution.get(executionId) ?? [];
+    const channel = taskContext.get(taskId)?.alertChannel ?? null;
+    return messages.map((message, index) => ({
+      kind: 'task_message' as const,
+      dedupeKey: `task_message:${executionId}:${index}`,
+      channel: message.channel ?? channel,
+      taskId,
+      executionId,
+      payload: { text: message.text, blocks: message.blocks ?? null, file: message.file ?? null },
+    }));
+  }
+
+  // ---- leases -------------------------------------------------------------------------------------
+
+  async function renew(now: Date): Promise<void> {
+    const ids = [...running.keys()];
+    if (ids.length === 0) return;
+    const { alive, cancelRequested } = await renewLeases(pool, {
+      ids,
+      now,
+      leaseUntil: leaseUntil(now),
+      workerId,
+    });
+    for (const id of ids) {
+      const runner = running.get(id);
+      if (!runner) continue;
+      if (!alive.has(id)) {
+        logger.warn(
+          { executionId: id },
+          'lost the lease of a running execution (reaped by another replica); abandoning it',
+        );
+        runner.abort('lease_lost');
+      } else if (cancelRequested.has(id)) runner.abort('cancelled');
+    }
+  }
+
+  async function reap(now: Date): Promise<number> {
+    const { lost, workers } = await reapExpiredLeases(pool, {
+      now,
+      limit: 1000,
+      retryAt,
+      alerts: (rows, byExecution) => workerLostAlerts(rows, byExecution),
+    });
+    for (const execution of lost) {
+      events.emit('worker.lost', { execution, workerId: workers.get(execution.id) ?? null });
+      if (execution.retry) {
+        events.emit('retry.scheduled', {
+          executionId: execution.id,
+          retryId: execution.retry.id,
+          attempt: execution.retry.attempt,
+          runAfter: execution.retry.runAfter,
+        });
+      }
+    }
+    return lost.length;
+  }
+
+  function enforceDeadlines(now: Date): void {
+    for (const runner of running.values()) if (now.getTime() >= runner.deadlineMs) runner.abort('timeout');
+  }
+
+  // ---- the tick --------------------------------------------------------------------------------------
+
+  async function tick(at?: Date): Promise<TickReport> {
+    const now = at ?? clock.now();
+    const startedMs = performance.now();
+    const result: TickReport = { planned: 0, claimed: 0, started: 0, skipped: 0, reaped: 0, overdue: 0 };
+    enforceDeadlines(now);
+    const phase = async (name: string, work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (error) {
+        report(name, error);
+      }
+    };
+    if (now.getTime() - lastRenewMs >= options.heartbeatSeconds * 1000) {
+      lastRenewMs = now.getTime();
+      await phase('renew', () => renew(now));
+    }
+    if (now.getTime() - lastReapMs >= (options.reapIntervalMs ?? Math.min(leaseMs / 3, 5000))) {
+      lastReapMs = now.getTime();
+      await phase('reap', async () => {
+        result.reaped = await reap(now);
+      });
+    }
+    if (now.getTime() - lastBackfillMs >= 10_000) {
+      lastBackfillMs = now.getTime();
+      await phase('backfill', () => backfillNextRuns(now));
+    }
+    if (!stopping) {
+      await phase('plan', async () => {
+        const planned = await planDue(now);
+        result.planned = planned.planned;
+        result.skipped += planned.skipped;
+      });
+      await phase('claim', async () => {
+        result.claimed = await claimQueued(now);
+      });
+      await phase('start', async () => {
+        const started = await startDue(now);
+        result.started = started.started;
+        result.skipped += started.skipped;
+      });
+    }
+    await phase('overdue', async () => {
+      const overdue = await detectOverdue(pool, { now, alert: overdueAlert });
+      result.overdue = overdue.length;
+      for (const task of overdue) events.emit('overdue', task);
+    });
+    lastTick = now;
+    events.emit('tick', {
+      at: now,
+      planned: result.planned,
+      started: result.started,
+      durationMs: performance.now() - startedMs,
+    });
+    return result;
+  }
+
+  // ---- the loop (real timers) --------------------------------------------------------------------------
+
+  function armHeapTimer(): void {
+    if (heapTimer) clearTimeout(heapTimer);
+    heapTimer = undefined;
+    const top = heap.peek();
+    if (!top || stopping) return;
+    heapTimer = setTimeout(
+      () => {
+        heapTimer = undefined;
+        const now = clock.now();
+        track(
+          startDue(now)
+            .catch((error: unknown) => report('start', error))
+            .finally(armHeapTimer),
+        );
+      },
+      Math.max(0, top.atMs - clock.nowMs()),
+    );
+  }
+
+  function wake(): void {
+    wakeRequested = true;
+    wakeLoop?.();
+  }
+
+  async function loop(): Promise<void> {
+    while (loopRunning && !stopping) {
+      wakeRequested = false;
+      await tick();
+      armHeapTimer();
+      let sleepMs = options.pollIntervalMs;
+      try {
+        const next = await nextDueAt(pool);
+        if (next) sleepMs = Math.min(sleepMs, Math.max(0, next.getTime() - lookaheadMs - clock.nowMs()));
+      } catch (error) {
+        report('next-due', error);
+      }
+      if (wakeRequested || !loopRunning || stopping) continue;
+      await new Promise<void>((resolve) => {
+        wakeLoop = resolve;
+        loopTimer = setTimeout(resolve, sleepMs);
+      });
+      wakeLoop = undefined;
+      if (loopTimer) clearTimeout(loopTimer);
+    }
+  }
+
+  function start(): void {
+    if (loopRunning) return;
+    loopRunning = true;
+    heartbeatTimer = setInterval(() => {
+      const now = clock.now();
+      enforceDeadlines(now);
+      lastRenewMs = now.getTime();
+      track(renew(now).catch((error: unknown) => report('renew', error)));
+    }, options.heartbeatSeconds * 1000);
+    // Not tracked in inFlight: idle() waits for work, not for the loop itself.
+    loopDone = loop().catch((error: unknown) => report('loop', error));
+  }
+
+  async function stop(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    loopRunning = false;
+    wakeLoop?.();
+    if (heapTimer) clearTimeout(heapTimer);
+    if (loopTimer) clearTimeout(loopTimer);
+    // Claimed but not started: hand them back so another replica starts them on time.
+    heap.drain();
+    try {
+      const released = await releaseOwnedQueued(pool, workerId);
+      if (released > 0) logger.info({ released }, 'handed back claimed executions that had not started');
+    } catch (error) {
+      report('release', error);
+    }
+    const graceMs = options.shutdownGraceSeconds * 1000;
+    const allDone = Promise.all([...running.values()].map((runner) => runner.done));
+    const timedOut = await Promise.race([
+      allDone.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs)),
+    ]);
+    if (timedOut) {
+      logger.warn({ running: running.size }, 'grace period over: aborting running executions');
+      for (const runner of running.values()) runner.abort('shutdown');
+    }
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
+    await loopDone;
+    await idle();
+  }
+
+  async function idle(): Promise<void> {
+    while (inFlight.size > 0 || running.size > 0 || settleQueue.length > 0) {
+      if (settleQueue.length > 0 && !settling) scheduleSettle();
+      await Promise.allSettled([...inFlight, ...[...running.values()].map((runner) => runner.done)]);
+    }
+  }
+
+  return {
+    events,
+    workerId,
+    tick,
+    start,
+    wake,
+    stop,
+    idle,
+    runningCount: () => running.size,
+    lastTickAt: () => lastTick,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Every error the application raises on purpose carries a `code` from this union, so callers
+ * (Slack listeners, the CLI, the scheduler) can map it to a sentence without parsing messages.
+ */
+export type AppErrorCode =
+  | 'invalid_config'
+  | 'invalid_cron'
+  | 'unknown_timezone'
+  | 'invalid_task'
+  | 'invalid_params'
+  | 'duplicate_task_name'
+  | 'version_conflict'
+  | 'forbidden'
+  | 'task_not_found'
+  | 'execution_not_found'
+  | 'not_retryable'
+  | 'system_task'
+  | 'database_unavailable'
+  | 'executor_failed'
+  | 'timed_out'
+  | 'cancelled';
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    /** The input field the error is about (a modal block, a config variable, a cron field). */
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isAppError(value: unknown, code?: AppErrorCode): value is AppError {
+  return value instanceof AppError && (code === undefined || value.code === code);
+}
+
+/** Normalises anything thrown into an Error, for catch boundaries. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value);
+  try {
+    return new Error(JSON.stringify(value));
+  } catch {
+    return new Error(String(value));
+  }
+}

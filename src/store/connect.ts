@@ -1,0 +1,52 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../shared/logger.js';
+import { createDatabase, type DatabaseHandle, runMigrations, waitForDatabase } from './database.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+
+export interface ConnectedDatabase extends DatabaseHandle {
+  readonly url: string;
+  /** 'embedded' when this process found or started the embedded server. */
+  readonly source: 'embedded' | 'url';
+  /** Closes the pool, then stops the embedded server if this process started it. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * DATABASE_URL when set, otherwise the embedded PostgreSQL in the data folder; then migrations, under an
+ * advisory lock so replicas starting together are safe.
+ */
+export async function connectDatabase(
+  config: Config,
+  logger: Logger,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ConnectedDatabase> {
+  let url = config.databaseUrl;
+  let stopEmbedded = async () => {};
+  if (!url) {
+    const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+    url = embedded.url;
+    stopEmbedded = () => embedded.stop();
+    logger.info(
+      { dataDir: embedded.dataDir, port: embedded.port, reused: !embedded.owned },
+      `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in ${embedded.dataDir})`,
+    );
+  }
+  const handle = createDatabase(url, { max: 20, applicationName: `chronops:${config.scheduler.workerId}` });
+  try {
+    await waitForDatabase(handle.pool, 30_000, sleep);
+    await runMigrations(handle.pool);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await stopEmbedded();
+    throw error;
+  }
+  return {
+    ...handle,
+    url,
+    source: config.databaseUrl ? 'url' : 'embedded',
+    shutdown: async () => {
+      await handle.close();
+      await stopEmbedded();
+    },
+  };
+}

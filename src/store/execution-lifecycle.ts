@@ -1,0 +1,531 @@
+import type pg from 'pg';
+import type { ExecutionTrigger, OverlapPolicy, SlotReason, TaskType } from '../domain/task-types.js';
+import { enqueueOutbox, type OutboxEntry } from './outbox.js';
+import { withTransaction } from './transaction.js';
+
+/** Everything the runner needs to execute one claimed execution. */
+export interface StartedExecution {
+  id: string;
+  taskId: string;
+  attempt: number;
+  trigger: ExecutionTrigger;
+  scheduledFor: Date | null;
+  startedAt: Date;
+  task: {
+    id: string;
+    name: string;
+    type: TaskType;
+    template: string | null;
+    params: Record<string, unknown>;
+    timeoutSeconds: number;
+    maxRetries: number;
+    alertChannel: string | null;
+    notifyOnSuccess: boolean;
+  };
+}
+
+export interface StartDecisionInput {
+  executionId: string;
+  taskId: string;
+  trigger: ExecutionTrigger;
+  scheduledFor: Date | null;
+  overlapPolicy: OverlapPolicy;
+  /** Executions of this task running right now (before this batch). */
+  runningCount: number;
+}
+
+export type StartDecision = 'start' | 'skip' | 'requeue';
+
+export interface StartOutcome {
+  started: StartedExecution[];
+  skipped: Array<{ id: string; taskId: string; scheduledFor: Date | null; reason: SlotReason }>;
+  requeued: string[];
+  /** Owned executions that were no longer ours (reaped, cancelled) when we tried to start them. */
+  lost: string[];
+}
+
+/**
+ * Moves owned queued executions to `running` at their instant (DESIGN.md §5.3, §5.6). Task rows are
+ * locked in id order (so two replicas starting executions of the same tasks cannot deadlock) and the
+ * overlap policy is applied against what is running at that moment: `decide` returns start, skip
+ * (recorded as skipped: overlap) or requeue (given back, to start when the running one ends).
+ */
+export async function startExecutions(
+  pool: pg.Pool,
+  options: {
+    ids: string[];
+    now: Date;
+    workerId: string;
+    leaseUntil: Date;
+    decide: (inputs: StartDecisionInput[]) => StartDecision[];
+  },
+): Promise<StartOutcome> {
+  if (options.ids.length === 0) return { started: [], skipped: [], requeued: [], lost: [] };
+  return withTransaction(pool, async (client) => {
+    await client.query(
+      `select 1 from scheduled_tasks
+        where id in (select task_id from task_executions where id = any($1::uuid[]))
+        order by id for no key update`,
+      [options.ids],
+    );
+    const rows = await client.query<{
+      id: string;
+      task_id: string;
+      trigger: ExecutionTrigger;
+      scheduled_for: Date | null;
+      attempt: number;
+      overlap_policy: OverlapPolicy;
+      running_count: number;
+      name: string;
+      type: TaskType;
+      template: string | null;
+      params: Record<string, unknown>;
+      timeout_seconds: number;
+      max_retries: number;
+      alert_channel: string | null;
+      notify_on_success: boolean;
+    }>(
+      `select e.id, e.task_id, e.trigger, e.scheduled_for, e.attempt, t.overlap_policy,
+              (select count(*)::int from task_executions r where r.task_id = e.task_id and r.status = 'running') as running_count,
+              t.name, t.type, t.template, t.params, t.timeout_seconds, t.max_retries, t.alert_channel, t.notify_on_success
+         from task_executions e
+         join scheduled_tasks t on t.id = e.task_id
+        where e.id = any($1::uuid[]) and e.status = 'queued' and e.worker_id = $2
+          and t.approval_state = 'approved'
+        order by e.run_after, e.scheduled_for nulls last, e.created_at
+        for update of e`,
+      [options.ids, options.workerId],
+    );
+    const present = new Set(rows.rows.map((row) => row.id));
+    const lost = options.ids.filter((id) => !present.has(id));
+    const decisions = options.decide(
+      rows.rows.map((row) => ({
+        executionId: row.id,
+        taskId: row.task_id,
+        trigger: row.trigger,
+        scheduledFor: row.scheduled_for,
+        overlapPolicy: row.overlap_policy,
+        runningCount: row.running_count,
+      })),
+    );
+    const startIds: string[] = [];
+    const skipIds: string[] = [];
+    const requeueIds: string[] = [];
+    const outcome: StartOutcome = { started: [], skipped: [], requeued: [], lost };
+    rows.rows.forEach((row, index) => {
+      const decision = decisions[index];
+      if (decision === 'start') {
+        startIds.push(row.id);
+        outcome.started.push({
+          id: row.id,
+          taskId: row.task_id,
+          attempt: row.attempt,
+          trigger: row.trigger,
+          scheduledFor: row.scheduled_for,
+          startedAt: options.now,
+          task: {
+            id: row.task_id,
+            name: row.name,
+            type: row.type,
+            template: row.template,
+            params: row.params,
+            timeoutSeconds: row.timeout_seconds,
+            maxRetries: row.max_retries,
+            alertChannel: row.alert_channel,
+            notifyOnSuccess: row.notify_on_success,
+          },
+        });
+      } else if (decision === 'skip') {
+        skipIds.push(row.id);
+        outcome.skipped.push({
+          id: row.id,
+          taskId: row.task_id,
+          scheduledFor: row.scheduled_for,
+          reason: 'overlap_skipped',
+        });
+      } else {
+        requeueIds.push(row.id);
+        outcome.requeued.push(row.id);
+      }
+    });
+    const now = options.now.toISOString();
+    if (startIds.length > 0) {
+      await client.query(
+        `update task_executions
+            set status = 'running', started_at = $2, heartbeat_at = $2, lease_until = $3
+          where id = any($1::uuid[])`,
+        [startIds, now, options.leaseUntil.toISOString()],
+      );
+      await client.query(
+        `update scheduled_tasks set is_running = true, last_run_at = $2
+          where id in (select task_id from task_executions where id = any($1::uuid[]))`,
+        [startIds, now],
+      );
+    }
+    if (skipIds.length > 0) {
+      await client.query(
+        `update task_executions
+            set status = 'skipped', reason = 'overlap_skipped', finished_at = $2, worker_id = null, lease_until = null
+          where id = any($1::uuid[])`,
+        [skipIds, now],
+      );
+    }
+    if (requeueIds.length > 0) {
+      await client.query(
+        `update task_executions set worker_id = null, lease_until = null where id = any($1::uuid[])`,
+        [requeueIds],
+      );
+    }
+    return outcome;
+  });
+}
+
+/**
+ * Renews the leases of this worker's running executions. Returns those still ours, and those a person
+ * asked to cancel; an id missing from `alive` was reaped by another replica (we were too slow) and must
+ * be abandoned locally.
+ */
+export async function renewLeases(
+  pool: pg.Pool,
+  options: { ids: string[]; now: Date; leaseUntil: Date; workerId: string },
+): Promise<{ alive: Set<string>; cancelRequested: Set<string> }> {
+  if (options.ids.length === 0) return { alive: new Set(), cancelRequested: new Set() };
+  const result = await pool.query<{ id: string; cancel_requested_at: Date | null }>(
+    `update task_executions
+        set heartbeat_at = $2, lease_until = $3
+      where id = any($1::uuid[]) and worker_id = $4 and status = 'running'
+      returning id, cancel_requested_at`,
+    [options.ids, options.now.toISOString(), options.leaseUntil.toISOString(), options.workerId],
+  );
+  return {
+    alive: new Set(result.rows.map((row) => row.id)),
+    cancelRequested: new Set(
+      result.rows.filter((row) => row.cancel_requested_at !== null).map((row) => row.id),
+    ),
+  };
+}
+
+export type SettledStatus = 'success' | 'failed' | 'timed_out' | 'cancelled';
+
+export interface SettleInput {
+  id: string;
+  status: SettledStatus;
+  finishedAt: Date;
+  durationMs: number;
+  logs: string;
+  error: string | null;
+  result: Record<string, unknown> | null;
+}
+
+export interface RetryPlan {
+  executionId: string;
+  runAfter: Date;
+}
+
+export interface SettledExecution {
+  id: string;
+  taskId: string;
+  taskName: string;
+  status: SettledStatus;
+  attempt: number;
+  maxRetries: number;
+  scheduledFor: Date | null;
+  durationMs: number;
+  error: string | null;
+  /** Set when a retry was queued for this failure. */
+  retry: { id: string; attempt: number; runAfter: Date } | null;
+}
+
+/**
+ * Records terminal states for a batch of finished executions, in one transaction with their
+ * consequences: the retry row (attempt + 1, parent link, backoff), `is_running`/`last_status` of their
+ * tasks, and the alerts. Only rows still running and owned by this worker are settled, so a result that
+ * arrives after another replica reaped the execution changes nothing.
+ */
+export async function settleExecutions(
+  pool: pg.Pool,
+  options: {
+    outcomes: SettleInput[];
+    now: Date;
+    workerId: string;
+    retryAt: (attempt: number) => Date;
+    alerts: (settled: SettledExecution[]) => OutboxEntry[];
+  },
+): Promise<SettledExecution[]> {
+  if (options.outcomes.length === 0) return [];
+  return withTransaction(pool, async (client) => {
+    const updated = await client.query<{
+      id: string;
+      task_id: string;
+      status: SettledStatus;
+      attempt: number;
+      scheduled_for: Date | null;
+      duration_ms: number;
+      error: string | null;
+    }>(
+      `update task_executions e
+          set status = o.status, finished_at = o.finished_at, duration_ms = o.duration_ms, logs = o.logs,
+              error = o.error, result = o.result, lease_until = null,
+              reason = case when o.status = 'cancelled' then 'cancelled_by_user' else e.reason end
+         from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::jsonb[])
+           as o(id, status, finished_at, duration_ms, logs, error, result)
+        where e.id = o.id and e.worker_id = $8 and e.status = 'running'
+        returning e.id, e.task_id, e.status, e.attempt, e.scheduled_for, e.duration_ms, e.error`,
+      [
+        options.outcomes.map((o) => o.id),
+        options.outcomes.map((o) => o.status),
+        options.outcomes.map((o) => o.finishedAt.toISOString()),
+        options.outcomes.map((o) => Math.max(0, Math.round(o.durationMs))),
+        options.outcomes.map((o) => o.logs),
+        options.outcomes.map((o) => o.error),
+        options.outcomes.map((o) => (o.result ? JSON.stringify(o.result) : null)),
+        options.workerId,
+      ],
+    );
+    if (updated.rows.length === 0) return [];
+    const settled = await finishSettlement(client, updated.rows, options.now, options.retryAt);
+    await enqueueOutbox(client, options.alerts(settled), options.now);
+    return settled;
+  });
+}
+
+/**
+ * The shared tail of settle and reap: queue retries for failures with attempts left, then bring the
+ * tasks' is_running/last_status in line with their executions.
+ */
+async function finishSettlement(
+  client: pg.PoolClient,
+  rows: ReadonlyArray<{
+    id: string;
+    task_id: string;
+    status: SettledStatus;
+    attempt: number;
+    scheduled_for: Date | null;
+    duration_ms: number;
+    error: string | null;
+  }>,
+  now: Date,
+  retryAt: (attempt: number) => Date,
+): Promise<SettledExecution[]> {
+  const taskIds = [...new Set(rows.map((row) => row.task_id))];
+  const tasks = await client.query<{ id: string; name: string; max_retries: number; enabled: boolean }>(
+    `select id, name, max_retries, enabled from scheduled_tasks where id = any($1::uuid[]) order by id for no key update`,
+    [taskIds],
+  );
+  const taskById = new Map(tasks.rows.map((task) => [task.id, task]));
+  const retryRows: Array<{
+    parent: string;
+    taskId: string;
+    attempt: number;
+    scheduledFor: Date | null;
+    runAfter: Date;
+  }> = [];
+  for (const row of rows) {
+    const task = taskById.get(row.task_id);
+    // A retry is a new execution with attempt + 1; max_retries 3 means attempts 1 to 4.
+    if (task && (row.status === 'failed' || row.status === 'timed_out') && row.attempt <= task.max_retries) {
+      retryRows.push({
+        parent: row.id,
+        taskId: row.task_id,
+        attempt: row.attempt + 1,
+        scheduledFor: row.scheduled_for,
+        runAfter: retryAt(row.attempt),
+      });
+    }
+  }
+  const retries = new Map<string, { id: string; attempt: number; runAfter: Date }>();
+  if (retryRows.length > 0) {
+    const inserted = await client.query<{
+      id: string;
+      parent_execution_id: string;
+      attempt: number;
+      run_after: Date;
+    }>(
+      `insert into task_executions (task_id, trigger, scheduled_for, status, attempt, parent_execution_id, run_after, triggered_by, created_at)
+       select task_id, 'retry', scheduled_for, 'queued', attempt, parent, run_after, 'retry-policy', $6
+         from unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::uuid[], $5::timestamptz[])
+           as r(task_id, scheduled_for, attempt, parent, run_after)
+       returning id, parent_execution_id, attempt, run_after`,
+      [
+        retryRows.map((r) => r.taskId),
+        retryRows.map((r) => (r.scheduledFor ? r.scheduledFor.toISOString() : null)),
+        retryRows.map((r) => r.attempt),
+        retryRows.map((r) => r.parent),
+        retryRows.map((r) => r.runAfter.toISOString()),
+        now.toISOString(),
+      ],
+    );
+    for (const row of inserted.rows) {
+      retries.set(row.parent_execution_id, { id: row.id, attempt: row.attempt, runAfter: row.run_after });
+    }
+  }
+  await client.query(
+    `update scheduled_tasks t
+        set is_running = exists (select 1 from task_executions r where r.task_id = t.id and r.status = 'running'),
+            last_status = coalesce((select e.status from task_executions e
+                                     where e.task_id = t.id and e.finished_at is not null and e.status <> 'skipped'
+                                     order by e.finished_at desc limit 1), t.last_status)
+      where t.id = any($1::uuid[])`,
+    [taskIds],
+  );
+  return rows.map((row) => {
+    const task = taskById.get(row.task_id);
+    return {
+      id: row.id,
+      taskId: row.task_id,
+      taskName: task?.name ?? '',
+      status: row.status,
+      attempt: row.attempt,
+      maxRetries: task?.max_retries ?? 0,
+      scheduledFor: row.scheduled_for,
+      durationMs: row.duration_ms,
+      error: row.error,
+      retry: retries.get(row.id) ?? null,
+    };
+  });
+}
+
+/**
+ * Recovers work of dead workers (DESIGN.md §5.3): a running execution whose lease lapsed is marked
+ * failed ("worker lost") and the retry policy applies; a queued execution a dead worker had claimed
+ * but not started is simply handed back. Runs in one transaction, SKIP LOCKED so replicas reaping at
+ * the same time split the rows instead of waiting.
+ */
+export async function reapExpiredLeases(
+  pool: pg.Pool,
+  options: {
+    now: Date;
+    limit: number;
+    retryAt: (attempt: number) => Date;
+    alerts: (lost: SettledExecution[], workers: Map<string, string | null>) => OutboxEntry[];
+  },
+): Promise<{ lost: SettledExecution[]; released: number; workers: Map<string, string | null> }> {
+  return withTransaction(pool, async (client) => {
+    const now = options.now.toISOString();
+    const released = await client.query(
+      `update task_executions set worker_id = null, lease_until = null
+        where id in (select id from task_executions
+                      where status = 'queued' and worker_id is not null and lease_until < $1
+                      limit $2 for update skip locked)`,
+      [now, options.limit],
+    );
+    const expired = await client.query<{ id: string; worker_id: string | null; started_at: Date | null }>(
+      `select id, worker_id, started_at from task_executions
+        where status = 'running' and lease_until < $1
+        order by lease_until limit $2 for update skip locked`,
+      [now, options.limit],
+    );
+    if (expired.rows.length === 0) return { lost: [], released: released.rowCount ?? 0, workers: new Map() };
+    const workers = new Map(expired.rows.map((row) => [row.id, row.worker_id]));
+    const updated = await client.query<{
+      id: string;
+      task_id: string;
+      status: SettledStatus;
+      attempt: number;
+      scheduled_for: Date | null;
+      duration_ms: number;
+      error: string | null;
+    }>(
+      `update task_executions
+          set status = 'failed', reason = 'worker_lost', finished_at = $2, lease_until = null,
+              duration_ms = greatest(0, (extract(epoch from ($2::timestamptz - coalesce(started_at, $2::timestamptz))) * 1000)::int),
+              error = 'Worker lost: ' || coalesce(worker_id, 'unknown worker') || ' stopped renewing its lease (crashed or cut off) while this execution was running.'
+        where id = any($1::uuid[])
+        returning id, task_id, status, attempt, scheduled_for, duration_ms, error`,
+      [expired.rows.map((row) => row.id), now],
+    );
+    const lost = await finishSettlement(client, updated.rows, options.now, options.retryAt);
+    await enqueueOutbox(client, options.alerts(lost, workers), options.now);
+    return { lost, released: released.rowCount ?? 0, workers };
+  });
+}
+
+/** On graceful shutdown: hand back queued executions this worker claimed but has not started. */
+export async function releaseOwnedQueued(pool: pg.Pool, workerId: string): Promise<number> {
+  const result = await pool.query(
+    `update task_executions set worker_id = null, lease_until = null where status = 'queued' and worker_id = $1`,
+    [workerId],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Overdue watch (DESIGN.md §5.8): an enabled, approved task whose occurrence is more than its grace
+ * late and still unclaimed, or a scheduled execution still queued that late. One alert per occurrence:
+ * the dedupe key is (task, occurrence) and `overdue_notified_for` remembers the last one raised.
+ */
+export async function detectOverdue(
+  pool: pg.Pool,
+  options: { now: Date; alert: (task: OverdueTask) => OutboxEntry },
+): Promise<OverdueTask[]> {
+  return withTransaction(pool, async (client) => {
+    const now = options.now.toISOString();
+    const lateTasks = await client.query<{
+      id: string;
+      name: string;
+      occurrence: Date;
+      grace: number;
+      is_running: boolean;
+      last_status: string | null;
+      alert_channel: string | null;
+    }>(
+      `update scheduled_tasks t
+          set overdue_notified_for = t.next_run_at
+        where t.id in (select id from scheduled_tasks
+                        where enabled and approval_state = 'approved'
+                          and next_run_at + make_interval(secs => overdue_grace_seconds) < $1
+                          and overdue_notified_for is distinct from next_run_at
+                        for no key update skip locked)
+        returning t.id, t.name, t.next_run_at as occurrence, t.overdue_grace_seconds as grace, t.is_running,
+                  t.last_status, t.alert_channel`,
+      [now],
+    );
+    const lateQueued = await client.query<{
+      id: string;
+      name: string;
+      occurrence: Date;
+      grace: number;
+      is_running: boolean;
+      last_status: string | null;
+      alert_channel: string | null;
+    }>(
+      `select t.id, t.name, e.scheduled_for as occurrence, t.overdue_grace_seconds as grace, t.is_running,
+              t.last_status, t.alert_channel
+         from task_executions e join scheduled_tasks t on t.id = e.task_id
+        where e.status = 'queued' and e.trigger in ('schedule', 'catchup') and e.scheduled_for is not null
+          and e.scheduled_for + make_interval(secs => t.overdue_grace_seconds) < $1
+          and t.enabled and t.approval_state = 'approved'
+        limit 1000`,
+      [now],
+    );
+    const candidates: OverdueTask[] = [...lateTasks.rows, ...lateQueued.rows].map((row) => ({
+      taskId: row.id,
+      taskName: row.name,
+      occurrence: row.occurrence,
+      lateByMs: options.now.getTime() - row.occurrence.getTime(),
+      graceSeconds: row.grace,
+      isRunning: row.is_running,
+      lastStatus: row.last_status,
+      alertChannel: row.alert_channel,
+    }));
+    const inserted = new Set(
+      await enqueueOutbox(
+        client,
+        candidates.map((candidate) => options.alert(candidate)),
+        options.now,
+      ),
+    );
+    return candidates.filter((candidate) => inserted.has(options.alert(candidate).dedupeKey));
+  });
+}
+
+export interface OverdueTask {
+  taskId: string;
+  taskName: string;
+  occurrence: Date;
+  lateByMs: number;
+  graceSeconds: number;
+  isRunning: boolean;
+  lastStatus: string | null;
+  alertChannel: string | null;
+}

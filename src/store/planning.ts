@@ -1,0 +1,292 @@
+import type pg from 'pg';
+import type { ExecutionTrigger, MisfirePolicyName, OverlapPolicy, SlotReason } from '../domain/task-types.js';
+import { enqueueOutbox, type OutboxEntry } from './outbox.js';
+import { isoOrNull, withTransaction } from './transaction.js';
+
+/** A task whose next occurrence is due within the planning horizon, locked for this transaction. */
+export interface DueTask {
+  id: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  nextRunAt: Date;
+  approvalState: 'approved' | 'pending' | 'rejected';
+  misfirePolicy: MisfirePolicyName;
+  overlapPolicy: OverlapPolicy;
+  alertChannel: string | null;
+}
+
+export interface PlannedRow {
+  scheduledFor: Date;
+  trigger: Extract<ExecutionTrigger, 'schedule' | 'catchup'>;
+  action: 'run' | 'skip';
+  reason: SlotReason | null;
+}
+
+export interface TaskPlanResult {
+  taskId: string;
+  rows: PlannedRow[];
+  nextRunAt: Date | null;
+}
+
+/** An execution this worker now owns and must start at `runAfter` (its occurrence instant). */
+export interface OwnedExecution {
+  id: string;
+  taskId: string;
+  scheduledFor: Date | null;
+  runAfter: Date;
+  trigger: ExecutionTrigger;
+}
+
+export interface PlanOutcome {
+  owned: OwnedExecution[];
+  skipped: Array<{ id: string; taskId: string; scheduledFor: Date; reason: SlotReason | null }>;
+  tasksPlanned: number;
+  /** Rows the unique occurrence index refused: another replica already had them (should stay 0). */
+  conflicts: number;
+}
+
+/**
+ * Claims due occurrences in one transaction (DESIGN.md §5.1): lock up to `limit` due tasks with
+ * SKIP LOCKED (replicas take disjoint sets instead of waiting on each other), let `plan` decide their
+ * slots, insert the execution rows and advance `next_run_at` — all or nothing. A crash before commit
+ * leaves next_run_at where it was, so the occurrence is planned again; a crash after commit leaves a
+ * row owned by a dead worker, which lease expiry hands to another. The unique occurrence index refuses
+ * a second row for the same slot whatever happens.
+ */
+export async function planDueOccurrences(
+  pool: pg.Pool,
+  options: {
+    now: Date;
+    horizon: Date;
+    limit: number;
+    workerId: string;
+    leaseUntil: Date;
+    plan: (task: DueTask) => TaskPlanResult;
+    /** Alerts to write in the same transaction (e.g. the missed-runs summary). */
+    alerts?: (results: TaskPlanResult[], tasks: DueTask[]) => OutboxEntry[];
+  },
+): Promise<PlanOutcome> {
+  return withTransaction(pool, async (client) => {
+    // FOR NO KEY UPDATE (not FOR UPDATE) so execution inserts elsewhere, whose foreign-key check takes
+    // KEY SHARE on the task row, are not blocked by this lock.
+    const due = await client.query<{
+      id: string;
+      name: string;
+      cron: string;
+      timezone: string;
+      next_run_at: Date;
+      approval_state: DueTask['approvalState'];
+      misfire_policy: MisfirePolicyName;
+      overlap_policy: OverlapPolicy;
+      alert_channel: string | null;
+    }>(
+      `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel
+         from scheduled_tasks
+        where enabled and next_run_at <= $1
+        order by next_run_at
+        limit $2
+        for no key update skip locked`,
+      [options.horizon.toISOString(), options.limit],
+    );
+    if (due.rows.length === 0) return { owned: [], skipped: [], tasksPlanned: 0, conflicts: 0 };
+    const tasks: DueTask[] = due.rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      cron: row.cron,
+      timezone: row.timezone,
+      nextRunAt: row.next_run_at,
+      approvalState: row.approval_state,
+      misfirePolicy: row.misfire_policy,
+      overlapPolicy: row.overlap_policy,
+      alertChannel: row.alert_channel,
+    }));
+    const results = tasks.map((task) => options.plan(task));
+
+    const taskIds: string[] = [];
+    const triggers: string[] = [];
+    const scheduled: string[] = [];
+    const statuses: string[] = [];
+    const reasons: (string | null)[] = [];
+    const workers: (string | null)[] = [];
+    const leases: (string | null)[] = [];
+    const runAfters: string[] = [];
+    const finished: (string | null)[] = [];
+    let expected = 0;
+    for (const result of results) {
+      for (const row of result.rows) {
+        expected++;
+        const run = row.action === 'run';
+        taskIds.push(result.taskId);
+        triggers.push(row.trigger);
+        scheduled.push(row.scheduledFor.toISOString());
+        statuses.push(run ? 'queued' : 'skipped');
+        reasons.push(row.reason);
+        workers.push(run ? options.workerId : null);
+        leases.push(run ? options.leaseUntil.toISOString() : null);
+        runAfters.push(row.scheduledFor.toISOString());
+        finished.push(run ? null : options.now.toISOString());
+      }
+    }
+    const inserted =
+      expected === 0
+        ? { rows: [] }
+        : await client.query<{
+            id: string;
+            task_id: string;
+            scheduled_for: Date;
+            status: string;
+            reason: SlotReason | null;
+            trigger: ExecutionTrigger;
+            run_after: Date;
+          }>(
+            `insert into task_executions
+               (task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at, created_at)
+             select task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at, $10
+               from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+                           $7::timestamptz[], $8::timestamptz[], $9::timestamptz[])
+                 as p(task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at)
+             on conflict do nothing
+             returning id, task_id, scheduled_for, status, reason, trigger, run_after`,
+            [
+              taskIds,
+              triggers,
+              scheduled,
+              statuses,
+              reasons,
+              workers,
+              leases,
+              runAfters,
+              finished,
+              options.now.toISOString(),
+            ],
+          );
+
+    await client.query(
+      `update scheduled_tasks t
+          set next_run_at = p.next_run_at
+         from unnest($1::uuid[], $2::timestamptz[]) as p(id, next_run_at)
+        where t.id = p.id`,
+      [results.map((result) => result.taskId), results.map((result) => isoOrNull(result.nextRunAt))],
+    );
+
+    const alerts = options.alerts?.(results, tasks) ?? [];
+    await enqueueOutbox(client, alerts, options.now);
+
+    const owned: OwnedExecution[] = [];
+    const skipped: PlanOutcome['skipped'] = [];
+    for (const row of inserted.rows) {
+      if (row.status === 'queued') {
+        owned.push({
+          id: row.id,
+          taskId: row.task_id,
+          scheduledFor: row.scheduled_for,
+          runAfter: row.run_after,
+          trigger: row.trigger,
+        });
+      } else {
+        skipped.push({
+          id: row.id,
+          taskId: row.task_id,
+          scheduledFor: row.scheduled_for,
+          reason: row.reason,
+        });
+      }
+    }
+    return { owned, skipped, tasksPlanned: tasks.length, conflicts: expected - inserted.rows.length };
+  });
+}
+
+/**
+ * Takes ownership of queued executions nobody owns (manual runs, SQL `execute_task_now`, retries, runs
+ * released by a dead or stopping worker) whose `run_after` is within the horizon.
+ */
+export async function claimQueuedExecutions(
+  pool: pg.Pool,
+  options: { horizon: Date; limit: number; workerId: string; leaseUntil: Date },
+): Promise<OwnedExecution[]> {
+  const result = await pool.query<{
+    id: string;
+    task_id: string;
+    scheduled_for: Date | null;
+    run_after: Date;
+    trigger: ExecutionTrigger;
+  }>(
+    `update task_executions e
+        set worker_id = $3, lease_until = $4
+      where e.id in (
+        select q.id
+          from task_executions q
+          join scheduled_tasks t on t.id = q.task_id
+         where q.status = 'queued' and q.worker_id is null and q.run_after <= $1
+           and t.approval_state = 'approved'
+           -- Runs that would only wait behind a running one (see decideOverlap) stay unclaimed until it ends.
+           and not (t.is_running and t.overlap_policy <> 'allow'
+                    and (t.overlap_policy = 'queue' or q.trigger <> 'schedule'))
+         order by q.run_after
+         limit $2
+         for update of q skip locked)
+      returning e.id, e.task_id, e.scheduled_for, e.run_after, e.trigger`,
+    [options.horizon.toISOString(), options.limit, options.workerId, options.leaseUntil.toISOString()],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    taskId: row.task_id,
+    scheduledFor: row.scheduled_for,
+    runAfter: row.run_after,
+    trigger: row.trigger,
+  }));
+}
+
+/**
+ * Tasks that are enabled but have no next occurrence yet (inserted by SQL, or migrated in), grouped by
+ * (cron, zone) so the caller computes each distinct schedule once.
+ */
+export async function listTasksWithoutNextRun(
+  pool: pg.Pool,
+  limit: number,
+): Promise<Array<{ cron: string; timezone: string; ids: string[] }>> {
+  const result = await pool.query<{ cron: string; timezone: string; ids: string[] }>(
+    `select cron, timezone, array_agg(id) as ids
+       from (select id, cron, timezone from scheduled_tasks
+              where enabled and next_run_at is null and cron <> '' limit $1) pending
+      group by cron, timezone`,
+    [limit],
+  );
+  return result.rows;
+}
+
+export async function setNextRuns(
+  pool: pg.Pool,
+  updates: ReadonlyArray<{ ids: string[]; nextRunAt: Date | null }>,
+): Promise<void> {
+  const ids: string[] = [];
+  const nexts: (string | null)[] = [];
+  for (const update of updates) {
+    for (const id of update.ids) {
+      ids.push(id);
+      nexts.push(isoOrNull(update.nextRunAt));
+    }
+  }
+  if (ids.length === 0) return;
+  await pool.query(
+    `update scheduled_tasks t set next_run_at = p.next_run_at
+       from unnest($1::uuid[], $2::timestamptz[]) as p(id, next_run_at)
+      where t.id = p.id and t.next_run_at is null`,
+    [ids, nexts],
+  );
+}
+
+/**
+ * The earliest instant anything becomes due: the next occurrence of an enabled task, or the run_after
+ * of an unowned queued execution. The loop sleeps until then (bounded by the poll interval).
+ */
+export async function nextDueAt(pool: pg.Pool): Promise<Date | null> {
+  const result = await pool.query<{ at: Date | null }>(
+    `select least(
+       (select min(next_run_at) from scheduled_tasks where enabled),
+       (select min(run_after) from task_executions where status = 'queued' and worker_id is null)
+     ) as at`,
+  );
+  return result.rows[0]?.at ?? null;
+}

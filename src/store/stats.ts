@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+
+export interface DashboardStats {
+  /** Enabled and approved tasks. */
+  activeTasks: number;
+  /** Executions currently running. */
+  running: number;
+  successes24h: number;
+  /** Failed and timed-out executions that finished in the last 24 h. */
+  failures24h: number;
+}
+
+/**
+ * The four figures of the original dashboard. `now` comes from the injected clock (database time in
+ * production) so the 24 h window is the same on every replica. The 24 h counts use
+ * task_executions_finished_idx (finished_at, status).
+ */
+export async function getDashboardStats(db: Queryable, now: Date): Promise<DashboardStats> {
+  const since = new Date(now.getTime() - 24 * 3600 * 1000);
+  const result = await db.execute<{
+    active_tasks: number;
+    running: number;
+    successes_24h: number;
+    failures_24h: number;
+  }>(sql`
+    select
+      (select count(*)::int from scheduled_tasks where enabled and approval_state = 'approved') as active_tasks,
+      (select count(*)::int from task_executions where status = 'running') as running,
+      (select count(*)::int from task_executions
+         where finished_at >= ${since} and finished_at <= ${now} and status = 'success') as successes_24h,
+      (select count(*)::int from task_executions
+         where finished_at >= ${since} and finished_at <= ${now} and status in ('failed', 'timed_out')) as failures_24h
+  `);
+  const row = result.rows[0];
+  return {
+    activeTasks: Number(row?.active_tasks ?? 0),
+    running: Number(row?.running ?? 0),
+    successes24h: Number(row?.successes_24h ?? 0),
+    failures24h: Number(row?.failures_24h ?? 0),
+  };
+}
+
+/** What deriveTaskStatus needs, for every task: one query, no per-task round trip. */
+export interface TaskStatusInput {
+  id: string;
+  name: string;
+  enabled: boolean;
+  approvalState: 'approved' | 'pending' | 'rejected';
+  isRunning: boolean;
+  nextRunAt: Date | null;
+  lastRunAt: Date | null;
+  lastStatus: string | null;
+  overdueGraceSeconds: number;
+  cron: string;
+  timezone: string;
+  isSystem: boolean;
+}
+
+export async function listTaskStatusInputs(db: Queryable, options: { limit?: number; offset?: number } = {}) {
+  const result = await db.execute<{
+    id: string;
+    name: string;
+    enabled: boolean;
+    approval_state: TaskStatusInput['approvalState'];
+    is_running: boolean;
+    next_run_at: Date | string | null;
+    last_run_at: Date | string | null;
+    last_status: string | null;
+    overdue_grace_seconds: number;
+    cron: string;
+    timezone: string;
+    is_system: boolean;
+  }>(sql`
+    select id, name, enabled, approval_state, is_running, next_run_at, last_run_at, last_status,
+           overdue_grace_seconds, cron, timezone, is_system
+      from scheduled_tasks
+     order by lower(name)
+     limit ${options.limit ?? 1000} offset ${options.offset ?? 0}
+  `);
+  return result.rows.map(
+    (row): TaskStatusInput => ({
+      id: row.id,
+      name: row.name,
+      enabled: row.enabled,
+      approvalState: row.approval_state,
+      isRunning: row.is_running,
+      nextRunAt: toDate(row.next_run_at),
+      lastRunAt: toDate(row.last_run_at),
+      lastStatus: row.last_status,
+      overdueGraceSeconds: row.overdue_grace_seconds,
+      cron: row.cron,
+      timezone: row.timezone,
+      isSystem: row.is_system,
+    }),
+  );
+}
+
+function toDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  return value instanceof Date ? value : new Date(value);
+}

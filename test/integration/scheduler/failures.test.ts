@@ -1,0 +1,289 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeClock } from '../../../src/shared/clock.js';
+import { cancelExecution, retryExecution } from '../../../src/store/execution-commands.js';
+import { createTask } from '../../../src/store/tasks.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { makeDraft } from '../../support/fixtures.js';
+import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+afterEach(async () => {
+  await database.pool.query('delete from scheduled_tasks; delete from notification_outbox');
+});
+
+const T = new Date('2026-11-28T10:00:00.000Z');
+const actor = { id: 'U1' };
+
+async function outbox(kind: string) {
+  const result = await database.pool.query('select * from notification_outbox where kind = $1 order by id', [
+    kind,
+  ]);
+  return result.rows;
+}
+
+describe('retries', () => {
+  it('retries up to max_retries with exponential backoff, each a new row linked to its parent', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(
+      database.db,
+      makeDraft({ cron: '0 3 * * *', params: { behaviour: 'fail', message: 'disk full' } }, T),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    // random() = 0.5 means zero jitter: 30 s, 60 s, 120 s.
+    for (const delaySeconds of [30, 60, 120]) {
+      const [, latest] = await database.pool
+        .query(`select run_after from task_executions where task_id = $1 and status = 'queued'`, [task.id])
+        .then((result) => [null, result.rows[0]]);
+      expect(latest).toBeDefined();
+      expect((latest.run_after as Date).getTime() - clock.nowMs()).toBe(delaySeconds * 1000);
+      // Not before its time…
+      await scheduler.tick(new Date(latest.run_after.getTime() - 1));
+      await scheduler.idle();
+      expect(scripted.calls.length).toBe([30, 60, 120].indexOf(delaySeconds) + 1);
+      // …and at its time.
+      clock.set(latest.run_after);
+      await scheduler.tick(clock.now());
+      await scheduler.idle();
+    }
+    const rows = await executionsOf(database, task.id);
+    expect(rows.map((row) => [row.attempt, row.status, row.trigger])).toEqual([
+      [1, 'failed', 'schedule'],
+      [2, 'failed', 'retry'],
+      [3, 'failed', 'retry'],
+      [4, 'failed', 'retry'],
+    ]);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.parent_execution_id).toBe(rows[i - 1]!.id);
+    expect(rows.every((row) => row.error === 'disk full')).toBe(true);
+    expect(rows.every((row) => (row.scheduled_for as Date).getTime() === task.nextRunAt!.getTime())).toBe(
+      true,
+    );
+    const alerts = await outbox('execution_failed');
+    expect(
+      alerts.map((alert) => [alert.payload.attempt, alert.payload.maxAttempts, alert.payload.retry === null]),
+    ).toEqual([
+      [1, 4, false],
+      [2, 4, false],
+      [3, 4, false],
+      [4, 4, true],
+    ]);
+    // Nothing more to run.
+    clock.advance(3600_000);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    expect(scripted.calls).toHaveLength(4);
+  });
+
+  it('a success after a failure is recorded and announced as a recovery', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(database.db, makeDraft({ params: { behaviour: 'fail-first' } }, T), {
+      actor,
+      now: T,
+    });
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    clock.advance(30_000);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    const rows = await executionsOf(database, task.id);
+    expect(rows.map((row) => row.status)).toEqual(['failed', 'success']);
+    const [recovered] = await outbox('execution_succeeded');
+    expect(recovered.payload).toMatchObject({ recovered: true, attempt: 2 });
+  });
+
+  it('retries a failed execution on request, once however often the button is clicked', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(
+      database.db,
+      makeDraft({ params: { behaviour: 'fail' }, maxRetries: 0 }, T),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    const [failed] = await executionsOf(database, task.id);
+    const first = await retryExecution(database.pool, {
+      executionId: failed!.id,
+      actorId: 'U2',
+      now: clock.now(),
+    });
+    const second = await retryExecution(database.pool, {
+      executionId: failed!.id,
+      actorId: 'U2',
+      now: clock.now(),
+    });
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ id: first.id, created: false });
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    const rows = await executionsOf(database, task.id);
+    expect(rows.map((row) => [row.attempt, row.trigger, row.triggered_by])).toEqual([
+      [1, 'schedule', null],
+      [2, 'retry', 'U2'],
+    ]);
+    await expect(
+      retryExecution(database.pool, {
+        executionId: rows[0]!.id.replace(/.$/, '0'),
+        actorId: 'U2',
+        now: clock.now(),
+      }),
+    ).rejects.toMatchObject({ code: 'execution_not_found' });
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  it('ends an execution timed_out when its executor ignores the abort signal', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(
+      database.db,
+      makeDraft({ params: { behaviour: 'ignore-abort' }, timeoutSeconds: 1, maxRetries: 0 }, T),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    expect(scripted.calls).toHaveLength(1);
+    const signal = scripted.calls[0]!.signal;
+    // Advance the injected clock past the deadline: the next tick enforces it.
+    clock.advance(1500);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    expect(signal.aborted).toBe(true);
+    const [execution] = await executionsOf(database, task.id);
+    expect(execution).toMatchObject({
+      status: 'timed_out',
+      error: 'Timed out after 1 s; the executor was aborted.',
+    });
+    expect(execution!.duration_ms).toBe(1500);
+    const stored = await database.pool.query(
+      'select is_running, last_status from scheduled_tasks where id = $1',
+      [task.id],
+    );
+    expect(stored.rows[0]).toEqual({ is_running: false, last_status: 'timed_out' });
+    scripted.releaseAll();
+  });
+
+  it('cancels a running execution on request and a queued one at once', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted, { heartbeatSeconds: 1 });
+    const task = await createTask(
+      database.db,
+      makeDraft({ params: { behaviour: 'hang' }, cron: '0 3 * * *' }, T),
+      {
+        actor,
+        now: T,
+      },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    const [running] = await executionsOf(database, task.id);
+    expect(
+      await cancelExecution(database.pool, { executionId: running!.id, actorId: 'U9', now: clock.now() }),
+    ).toBe('cancel_requested');
+    clock.advance(1000);
+    await scheduler.tick(clock.now()); // the heartbeat sees the request
+    await scheduler.idle();
+    const [cancelled] = await executionsOf(database, task.id);
+    expect(cancelled).toMatchObject({
+      status: 'cancelled',
+      reason: 'cancelled_by_user',
+      cancel_requested_by: 'U9',
+    });
+    expect(
+      await cancelExecution(database.pool, { executionId: running!.id, actorId: 'U9', now: clock.now() }),
+    ).toBe('already_finished');
+
+    const queued = await database.pool.query(`select execute_task_now($1, 'U9') as id`, [task.id]);
+    expect(
+      await cancelExecution(database.pool, {
+        executionId: queued.rows[0].id,
+        actorId: 'U9',
+        now: clock.now(),
+      }),
+    ).toBe('cancelled');
+    const audit = await database.pool.query(`select action from audit_log where task_id = $1 order by id`, [
+      task.id,
+    ]);
+    expect(audit.rows.map((row) => row.action)).toEqual([
+      'task.created',
+      'execution.cancelled',
+      'execution.cancelled',
+    ]);
+  });
+});
+
+describe('crash recovery', () => {
+  it('marks a dead worker’s running execution failed within the lease and retries it elsewhere', async () => {
+    const clock = createFakeClock(T);
+    const dead = createScriptedExecutor();
+    const alive = createScriptedExecutor();
+    const replicaA = createTestScheduler(database, clock, dead, { workerId: 'replica-a', leaseSeconds: 30 });
+    const replicaB = createTestScheduler(database, clock, alive, { workerId: 'replica-b', leaseSeconds: 30 });
+    const task = await createTask(
+      database.db,
+      makeDraft({ params: { behaviour: 'hang' }, cron: '0 3 * * *' }, T),
+      {
+        actor,
+        now: T,
+      },
+    );
+    clock.set(task.nextRunAt!);
+    await replicaA.tick(clock.now());
+    expect(dead.calls).toHaveLength(1);
+    // Replica A now stops heartbeating (as if killed). Before the lease lapses B leaves it alone…
+    clock.advance(29_000);
+    await replicaB.tick(clock.now());
+    expect((await executionsOf(database, task.id))[0]!.status).toBe('running');
+    // …after, B recovers it.
+    clock.advance(2_000);
+    const report = await replicaB.tick(clock.now());
+    expect(report.reaped).toBe(1);
+    const [lost, retry] = await executionsOf(database, task.id);
+    expect(lost).toMatchObject({ status: 'failed', reason: 'worker_lost', worker_id: 'replica-a' });
+    expect(lost!.error).toMatch(/^Worker lost: replica-a stopped renewing its lease/);
+    expect(retry).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      trigger: 'retry',
+      parent_execution_id: lost!.id,
+    });
+    const stuck = await database.pool.query('select is_running from scheduled_tasks where id = $1', [
+      task.id,
+    ]);
+    expect(stuck.rows[0].is_running).toBe(false);
+    expect(await outbox('worker_lost')).toHaveLength(1);
+    // The retry runs on B; A's late result (if it ever came) would be refused by the ownership check.
+    clock.set(retry!.run_after as Date);
+    await database.pool.query(`update scheduled_tasks set params = '{"behaviour":"succeed"}' where id = $1`, [
+      task.id,
+    ]);
+    await replicaB.tick(clock.now());
+    await replicaB.idle();
+    const final = await executionsOf(database, task.id);
+    expect(final.map((row) => [row.status, row.worker_id])).toEqual([
+      ['failed', 'replica-a'],
+      ['success', 'replica-b'],
+    ]);
+    dead.releaseAll();
+    await replicaA.idle();
+    // A's executor finishing late changes nothing.
+    expect((await executionsOf(database, task.id)).map((row) => row.status)).toEqual(['failed', 'success']);
+  });
+});

@@ -1,0 +1,88 @@
+import type { TaskType } from '../../src/domain/task-types.js';
+import type { ExecutionContext, ExecutionResult, Executor } from '../../src/executors/types.js';
+import { createScheduler, type Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { createSilentLogger } from '../../src/shared/logger.js';
+import type { TestDatabase } from './database.js';
+
+/**
+ * Engine tests exercise the scheduler, not the task types: this executor does what the task's params
+ * say (succeed, fail, hang until released or aborted, ignore the abort signal), and records each call.
+ */
+export interface ScriptedExecutor {
+  executor: Executor;
+  calls: ExecutionContext[];
+  /** Resolves every hanging execution (they then succeed). */
+  releaseAll(): void;
+}
+
+export function createScriptedExecutor(): ScriptedExecutor {
+  const calls: ExecutionContext[] = [];
+  const releases = new Set<() => void>();
+  const executor: Executor = async (context) => {
+    calls.push(context);
+    const behaviour = String(context.task.params.behaviour ?? 'succeed');
+    context.log.info(`behaviour ${behaviour}`);
+    if (behaviour === 'fail') throw new Error(String(context.task.params.message ?? 'scripted failure'));
+    if (behaviour === 'fail-first' && context.execution.attempt === 1) throw new Error('first attempt fails');
+    if (behaviour === 'hang' || behaviour === 'ignore-abort') {
+      await new Promise<void>((resolve, reject) => {
+        releases.add(resolve);
+        if (behaviour === 'hang') {
+          context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
+        }
+      });
+    }
+    return { summary: 'done', data: { behaviour } } satisfies ExecutionResult;
+  };
+  return {
+    executor,
+    calls,
+    releaseAll: () => {
+      for (const release of releases) release();
+      releases.clear();
+    },
+  };
+}
+
+export const TEST_SCHEDULER_OPTIONS: SchedulerOptions = {
+  workerId: 'worker-a',
+  leaseSeconds: 30,
+  heartbeatSeconds: 10,
+  pollIntervalMs: 1000,
+  claimBatchSize: 100,
+  maxConcurrentExecutions: 100,
+  shutdownGraceSeconds: 1,
+  catchupWindowSeconds: 3600,
+  maxCatchupRuns: 10,
+  lookaheadMs: 0,
+  reapIntervalMs: 0,
+};
+
+export function createTestScheduler(
+  database: TestDatabase,
+  clock: Clock,
+  scripted: ScriptedExecutor,
+  overrides: Partial<SchedulerOptions> = {},
+  random: () => number = () => 0.5,
+): Scheduler {
+  return createScheduler({
+    pool: database.pool,
+    clock,
+    logger: createSilentLogger(),
+    executorFor: (_type: TaskType) => scripted.executor,
+    random,
+    options: { ...TEST_SCHEDULER_OPTIONS, ...overrides },
+  });
+}
+
+/** Rows of task_executions for a task, oldest occurrence first. */
+export async function executionsOf(database: TestDatabase, taskId: string) {
+  const result = await database.pool.query(
+    `select * from task_executions where task_id = $1 order by coalesce(scheduled_for, created_at), attempt, created_at`,
+    [taskId],
+  );
+  return result.rows as Array<
+    Record<string, unknown> & { id: string; status: string; scheduled_for: Date | null }
+  >;
+}
