@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   cron: () => import('./cron.bench.js').then((module) => module.run()),
+  engine: () => import('./engine.bench.js').then((module) => module.run()),
 };
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--');

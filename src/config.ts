@@ -111,6 +111,8 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: intInRange(0, 3600, 30),
   CATCHUP_WINDOW_SECONDS: intInRange(0, 30 * 86_400, 86_400),
   MAX_CATCHUP_RUNS: intInRange(1, 1000, 10),
+  RETRY_BACKOFF_SECONDS: intInRange(1, 86_400, 30),
+  RETRY_BACKOFF_MAX_SECONDS: intInRange(1, 86_400, 900),
   RETENTION_SUCCESS_DAYS: intInRange(1, 3650, 30),
   RETENTION_FAILURE_DAYS: intInRange(1, 3650, 90),
 
@@ -159,6 +161,8 @@ export interface Config {
     readonly shutdownGraceSeconds: number;
     readonly catchupWindowSeconds: number;
     readonly maxCatchupRuns: number;
+    /** First retry delay; doubles per attempt up to the max, ±20 % jitter. */
+    readonly backoff: { readonly baseMs: number; readonly maxMs: number; readonly jitterRatio: number };
     readonly retentionSuccessDays: number;
     readonly retentionFailureDays: number;
   };
@@ -213,6 +217,9 @@ export function loadConfig(
       `HEARTBEAT_SECONDS must be at most half of LEASE_SECONDS (${e.LEASE_SECONDS}), so one missed heartbeat does not lose the lease.`,
     );
   }
+  if (e.RETRY_BACKOFF_MAX_SECONDS < e.RETRY_BACKOFF_SECONDS) {
+    problems.push('RETRY_BACKOFF_MAX_SECONDS must be at least RETRY_BACKOFF_SECONDS.');
+  }
   if (e.RETENTION_FAILURE_DAYS < e.RETENTION_SUCCESS_DAYS) {
     problems.push(
       'RETENTION_FAILURE_DAYS must be at least RETENTION_SUCCESS_DAYS (failures are kept longer).',
@@ -252,6 +259,11 @@ export function loadConfig(
       shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
       catchupWindowSeconds: e.CATCHUP_WINDOW_SECONDS,
       maxCatchupRuns: e.MAX_CATCHUP_RUNS,
+      backoff: {
+        baseMs: e.RETRY_BACKOFF_SECONDS * 1000,
+        maxMs: e.RETRY_BACKOFF_MAX_SECONDS * 1000,
+        jitterRatio: 0.2,
+      },
       retentionSuccessDays: e.RETENTION_SUCCESS_DAYS,
       retentionFailureDays: e.RETENTION_FAILURE_DAYS,
     },

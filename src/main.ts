@@ -2,43 +2,156 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { createExecutorRegistry } from './executors/registry.js';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { type ConnectedDatabase, connectDatabase } from './store/connect.js';
+import { createDatabase, type DatabaseHandle } from './store/database.js';
 import { createDatabaseClock } from './store/database-clock.js';
+import { ensureDemoSchema } from './store/demo-schema.js';
+import { countPendingOutbox } from './store/outbox.js';
+import { ensureSystemTasks } from './store/system-tasks.js';
+import { listenForWakeups } from './store/wakeups.js';
 
 /**
- * Composition root: config → database → migrations → clock → (scheduler, executors, Slack or sandbox).
+ * Composition root: config → database → migrations → clock → executors → scheduler → (Slack or sandbox).
  * The only place that wires modules together.
  */
 export interface RunningService {
   readonly database: ConnectedDatabase;
+  readonly scheduler: Scheduler;
   readonly httpUrl: string;
   stop(): Promise<void>;
 }
 
+const CLOCK_RESYNC_MS = 60_000;
+const CLOCK_SKEW_WARNING_MS = 2000;
+
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const startedAt = performance.now();
   const database = await connectDatabase(config, logger, (ms) => sleep(ms));
+  // DESIGN.md §5.2: the database's clock is the reference; measure our offset to it and keep measuring.
   const clock = await createDatabaseClock(database.pool);
-  if (Math.abs(clock.offsetMs()) > 2000) {
-    logger.warn(
-      { offsetMs: clock.offsetMs() },
-      'this machine’s clock differs from the database’s by more than 2 s',
-    );
+  const warnSkew = () => {
+    if (Math.abs(clock.offsetMs()) > CLOCK_SKEW_WARNING_MS) {
+      logger.warn(
+        { offsetMs: Math.round(clock.offsetMs()) },
+        'this machine’s clock differs from the database’s by more than 2 s; using database time',
+      );
+    }
+  };
+  warnSkew();
+  const resyncTimer = setInterval(() => {
+    clock
+      .resync()
+      .then(warnSkew, (error: unknown) =>
+        logger.warn({ err: toError(error) }, 'could not re-measure the database clock'),
+      );
+  }, CLOCK_RESYNC_MS);
+  resyncTimer.unref();
+
+  if (database.source === 'embedded' && config.demoData) {
+    const demo = await ensureDemoSchema(database.pool, { now: clock.now() });
+    if (demo.seeded)
+      logger.info(
+        { rows: demo.rows },
+        'created the demo application tables (users, conversations, rate_limits, admin_sessions, logs)',
+      );
   }
+  const system = await ensureSystemTasks(database.db, {
+    now: clock.now(),
+    defaultTimezone: config.defaultTimezone,
+    retentionSuccessDays: config.scheduler.retentionSuccessDays,
+    retentionFailureDays: config.scheduler.retentionFailureDays,
+  });
+  if (system.created.length > 0) logger.info({ created: system.created }, 'created the system tasks');
+
+  let target: DatabaseHandle | undefined;
+  if (config.targetDatabaseUrl)
+    target = createDatabase(config.targetDatabaseUrl, { max: 10, applicationName: 'chronops:tasks' });
+  const executors = createExecutorRegistry({
+    targetPool: target?.pool ?? database.pool,
+    targetDatabaseUrl: config.targetDatabaseUrl ?? database.url,
+    servicePool: database.pool,
+    backupDir: config.executors.backupDir,
+    pgDumpPath: config.executors.pgDumpPath,
+    scriptsDir: config.executors.scriptsDir,
+    taskDbRole: config.executors.taskDbRole,
+    clock,
+  });
+
+  const scheduler = createScheduler({
+    pool: database.pool,
+    clock,
+    logger: logger.child({ component: 'scheduler' }),
+    executorFor: (type) => executors[type],
+    // Jitter for retry backoff; the only randomness, injected here.
+    random: Math.random,
+    options: { ...config.scheduler },
+  });
+  scheduler.events.on('execution.finished', (execution) => {
+    const line = {
+      taskId: execution.taskId,
+      executionId: execution.id,
+      status: execution.status,
+      durationMs: execution.durationMs,
+    };
+    if (execution.status === 'success') logger.info(line, `task "${execution.taskName}" succeeded`);
+    else
+      logger.warn(
+        { ...line, error: execution.error },
+        `task "${execution.taskName}" ${execution.status.replace('_', ' ')}`,
+      );
+  });
+  scheduler.events.on('worker.lost', ({ execution, workerId }) =>
+    logger.warn(
+      { taskId: execution.taskId, executionId: execution.id, lostWorker: workerId },
+      'recovered an execution from a lost worker',
+    ),
+  );
+  scheduler.events.on('runs.missed', ({ taskId, taskName, summary }) =>
+    logger.warn(
+      { taskId, missed: summary.missedCount, policy: summary.policy },
+      `"${taskName}" missed runs while no scheduler was running`,
+    ),
+  );
+  const wakeups = listenForWakeups(database.url, {
+    onWakeup: () => scheduler.wake(),
+    onCancel: (executionId) => scheduler.cancelLocal(executionId),
+    onError: (error) => logger.warn({ err: error }, 'wake-up listener lost its connection; reconnecting'),
+  });
+  scheduler.start();
 
   const server = createServer((request, response) => {
     if (request.url === '/healthz') {
-      database.pool
-        .query('select 1')
-        .then(() => {
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ status: 'ok', database: 'up' }));
+      const lastTick = scheduler.lastTickAt();
+      const tickAgeMs = lastTick ? clock.nowMs() - lastTick.getTime() : null;
+      Promise.all([database.pool.query('select 1'), countPendingOutbox(database.pool)])
+        .then(([, outboxBacklog]) => {
+          const loopAlive =
+            tickAgeMs !== null && tickAgeMs < Math.max(10_000, config.scheduler.pollIntervalMs * 5);
+          response.writeHead(loopAlive ? 200 : 503, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({
+              status: loopAlive ? 'ok' : 'degraded',
+              database: 'up',
+              scheduler: loopAlive ? 'alive' : 'stalled',
+              lastTickAgeMs: tickAgeMs,
+              running: scheduler.runningCount(),
+              outboxBacklog,
+            }),
+          );
         })
         .catch((error: unknown) => {
           response.writeHead(503, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ status: 'degraded', database: toError(error).message }));
+          response.end(
+            JSON.stringify({
+              status: 'degraded',
+              database: toError(error).message,
+              lastTickAgeMs: tickAgeMs,
+            }),
+          );
         });
       return;
     }
@@ -57,15 +170,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       database: database.source,
       slack: config.slack.mode,
       workerId: config.scheduler.workerId,
+      leaseSeconds: config.scheduler.leaseSeconds,
+      maxConcurrentExecutions: config.scheduler.maxConcurrentExecutions,
     },
-    `chronops ready on ${httpUrl} (health: ${httpUrl}/healthz)`,
+    `chronops ready on ${httpUrl} (health: ${httpUrl}/healthz); scheduler running as ${config.scheduler.workerId}`,
   );
 
   return {
     database,
+    scheduler,
     httpUrl,
     stop: async () => {
+      clearInterval(resyncTimer);
+      await scheduler.stop();
+      await wakeups.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await target?.close();
       await database.shutdown();
     },
   };
@@ -105,7 +225,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info(
+      { signal, graceSeconds: config.scheduler.shutdownGraceSeconds },
+      'shutting down: no new claims, letting running executions finish',
+    );
     service
       .stop()
       .then(() => {

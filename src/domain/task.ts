@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import { nextRunAfter, parseCron, validateTimezone } from './cron.js';
+import { validateTaskParams } from './task-params.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_OVERDUE_GRACE_SECONDS,
@@ -55,7 +56,8 @@ export interface TaskDraft {
 }
 
 export type TaskField = keyof TaskInput;
-export type FieldErrors = Partial<Record<TaskField, string>>;
+/** Errors by field; a template parameter's error is keyed `params.<name>` (e.g. `params.table`). */
+export type FieldErrors = Partial<Record<TaskField | `params.${string}`, string>>;
 
 // Control characters would corrupt Slack rendering and logs; names are shown everywhere.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
@@ -174,6 +176,18 @@ export function validateTaskInput(
       else errors.cron = error instanceof Error ? error.message : 'Invalid cron expression.';
     }
   }
+  let params: Record<string, unknown> = parsed.success ? parsed.data.params : {};
+  if (parsed.success && !errors.params) {
+    // Per-type and per-template parameters (table names, SQL, thresholds…), checked before anything runs.
+    const checked = validateTaskParams(parsed.data.type, parsed.data.template, parsed.data.params);
+    if (checked.ok) params = checked.params as Record<string, unknown>;
+    else {
+      for (const [key, message] of Object.entries(checked.errors)) {
+        const field = key === 'template' || key === 'params' ? key : `params.${key}`;
+        errors[field as keyof FieldErrors] ??= message;
+      }
+    }
+  }
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   const value = parsed.data;
   return {
@@ -183,7 +197,7 @@ export function validateTaskInput(
       description: value.description,
       type: value.type,
       template: value.template,
-      params: value.params,
+      params,
       cron: parseCron(value.cron, timezone).expression,
       timezone,
       enabled: value.enabled,
@@ -204,5 +218,9 @@ export function prepareTask(input: unknown, options: { now: Date; defaultTimezon
   const result = validateTaskInput(input, options);
   if (result.ok) return result.draft;
   const [field, message] = Object.entries(result.errors)[0] ?? ['name', 'Invalid task.'];
-  throw new AppError('invalid_task', message ?? 'Invalid task.', field);
+  throw new AppError(
+    field.startsWith('params') || field === 'template' ? 'invalid_params' : 'invalid_task',
+    message ?? 'Invalid task.',
+    field,
+  );
 }

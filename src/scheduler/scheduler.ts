@@ -81,6 +81,8 @@ export interface Scheduler {
   start(): void;
   /** Wakes the loop now (NOTIFY from execute_task_now, a Slack "run now"). */
   wake(): void;
+  /** A cancellation was committed for this execution (NOTIFY chronops_cancel): abort it if it runs here. */
+  cancelLocal(executionId: string): void;
   /** Graceful shutdown (DESIGN.md §5.12): stop claiming, hand back unstarted claims, let running executions
    * finish within the grace period, then abort and settle them. */
   stop(): Promise<void>;
@@ -109,6 +111,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const heap = new DueHeap<OwnedExecution & { atMs: number }>();
   const running = new Map<string, RunningExecution>();
   const settleQueue: SettleInput[] = [];
+  /** Finished here but not yet recorded: their leases must still be renewed, or our own reaper would
+   * take a finished execution for a lost one when settling is slow. */
+  const unsettled = new Set<string>();
   const messagesByExecution = new Map<string, OutboundMessage[]>();
   const taskContext = new Map<string, { alertChannel: string | null; notifyOnSuccess: boolean }>();
   const inFlight = new Set<Promise<unknown>>();
@@ -120,6 +125,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let lastReapMs = Number.NEGATIVE_INFINITY;
   let lastRenewMs = Number.NEGATIVE_INFINITY;
   let lastBackfillMs = Number.NEGATIVE_INFINITY;
+  let lastOverdueMs = Number.NEGATIVE_INFINITY;
   let loopTimer: NodeJS.Timeout | undefined;
   let heapTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -276,13 +282,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function startDue(now: Date): Promise<{ started: number; skipped: number }> {
     const due = heap.popDue(now.getTime());
     if (due.length === 0) return { started: 0, skipped: 0 };
-    const outcome = await startExecutions(pool, {
-      ids: due.map((item) => item.id),
-      now,
-      workerId,
-      leaseUntil: leaseUntil(now),
-      decide: (inputs) => decideOverlap(inputs),
-    });
+    let outcome: Awaited<ReturnType<typeof startExecutions>>;
+    try {
+      outcome = await startExecutions(pool, {
+        ids: due.map((item) => item.id),
+        now,
+        workerId,
+        leaseUntil: leaseUntil(now),
+        decide: (inputs) => decideOverlap(inputs),
+      });
+    } catch (error) {
+      // Still ours in the database: put them back and try again at the next tick.
+      for (const item of due) heap.push(item);
+      throw error;
+    }
     for (const item of outcome.skipped) events.emit('execution.skipped', item);
     for (const execution of outcome.started) {
       taskContext.set(execution.taskId, {
@@ -303,6 +316,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         runner.done.then((result) => {
           running.delete(execution.id);
           if (!result) return;
+          unsettled.add(execution.id);
           const messages = extractMessages(result);
           if (messages.length > 0) messagesByExecution.set(execution.id, messages);
           settleQueue.push(result);
@@ -356,6 +370,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         ...rows.flatMap((row) => messageEntries(row.id, row.taskId)),
       ],
     });
+    for (const input of batch) unsettled.delete(input.id);
     for (const row of settled) {
       messagesByExecution.delete(row.id);
       events.emit('execution.finished', row);
@@ -387,7 +402,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // ---- leases -------------------------------------------------------------------------------------
 
   async function renew(now: Date): Promise<void> {
-    const ids = [...running.keys()];
+    const ids = [...running.keys(), ...unsettled];
     if (ids.length === 0) return;
     const { alive, cancelRequested } = await renewLeases(pool, {
       ids,
@@ -440,6 +455,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const startedMs = performance.now();
     const result: TickReport = { planned: 0, claimed: 0, started: 0, skipped: 0, reaped: 0, overdue: 0 };
     enforceDeadlines(now);
+    // Record what already finished first, so this tick plans against up-to-date rows.
+    if (settling) await settling.catch(() => {});
     const phase = async (name: string, work: () => Promise<void>) => {
       try {
         await work();
@@ -476,7 +493,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         result.skipped += started.skipped;
       });
     }
+    // Grace periods are counted in seconds: looking once a second is enough.
+    const overdueDue = now.getTime() - lastOverdueMs >= (options.reapIntervalMs === 0 ? 0 : 1000);
+    if (overdueDue) lastOverdueMs = now.getTime();
     await phase('overdue', async () => {
+      if (!overdueDue) return;
       const overdue = await detectOverdue(pool, { now, alert: overdueAlert });
       result.overdue = overdue.length;
       for (const task of overdue) events.emit('overdue', task);
@@ -595,6 +616,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     tick,
     start,
     wake,
+    cancelLocal: (executionId: string) => running.get(executionId)?.abort('cancelled'),
     stop,
     idle,
     runningCount: () => running.size,

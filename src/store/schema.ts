@@ -131,6 +131,8 @@ export const taskExecutions = pgTable(
     index('task_executions_task_history_idx').on(t.taskId, t.createdAt.desc()),
     index('task_executions_queue_idx').on(t.runAfter).where(sql`${t.status} = 'queued'`),
     index('task_executions_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'running'`),
+    // "Is anything of this task running?" — asked on every start and settle; must not scan history.
+    index('task_executions_running_idx').on(t.taskId).where(sql`${t.status} = 'running'`),
     index('task_executions_finished_idx').on(t.finishedAt, t.status),
     index('task_executions_failed_created_idx')
       .on(t.createdAt.desc())

@@ -1,21 +1,38 @@
 import { prepareTask, type TaskDraft, type TaskInput } from '../../src/domain/task.js';
+import type { TaskType } from '../../src/domain/task-types.js';
+
+/** Valid parameters for each task type (params are validated per type). */
+export const VALID_PARAMS: Record<TaskType, Record<string, unknown>> = {
+  backup: {},
+  cleanup: { table: 'logs', timestampColumn: 'created_at', olderThanDays: 30 },
+  report: {},
+  notification: { query: 'low_quota', threshold: 10 },
+  custom: { kind: 'sql', sql: 'select 1' },
+};
 
 export const T0 = new Date('2026-11-28T10:00:00.000Z');
 
 let counter = 0;
 
-/** A valid task draft (a cleanup every 5 minutes in Europe/Paris), with overrides. */
+/**
+ * A valid task draft (a cleanup every 5 minutes in Europe/Paris), with overrides. Engine tests pass
+ * `params` read by their scripted executor (`{ behaviour: 'hang' }`): those bypass the per-type
+ * parameter validation, which is not what they test.
+ */
 export function makeDraft(overrides: Partial<TaskInput> = {}, now: Date = T0): TaskDraft {
   counter += 1;
-  return prepareTask(
+  const { params, ...rest } = overrides;
+  const type = rest.type ?? 'cleanup';
+  const draft = prepareTask(
     {
       name: `task ${counter}`,
-      type: 'cleanup',
+      type,
       cron: '*/5 * * * *',
       timezone: 'Europe/Paris',
-      params: { table: 'logs', timestampColumn: 'created_at', olderThanDays: 30 },
-      ...overrides,
+      params: VALID_PARAMS[type],
+      ...rest,
     },
     { now, defaultTimezone: 'Europe/Paris' },
   );
+  return params === undefined ? draft : { ...draft, params };
 }

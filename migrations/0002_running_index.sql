@@ -1,0 +1,1 @@
+CREATE INDEX "task_executions_running_idx" ON "task_executions" USING btree ("task_id") WHERE "task_executions"."status" = 'running';

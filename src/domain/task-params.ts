@@ -1,0 +1,323 @@
+import { z } from 'zod';
+import { AppError } from '../shared/errors.js';
+import type { TaskType } from './task-types.js';
+import { templateTaskType } from './templates.js';
+
+/**
+ * Parameter schemas per task type (DESIGN.md §6). Pure: this checks the *syntax* of table and column
+ * names (so an injection attempt never reaches an executor); the executor checks their *existence* and
+ * type in the target database's catalog before running anything, and quotes them.
+ *
+ * Every message starts with the parameter's name, so it reads on its own in a modal, a log or Slack:
+ * `table: "users; drop table x" is not a valid table name.`
+ */
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/i;
+/** PostgreSQL truncates identifiers at 63 bytes; `<table>_archive` must still fit. */
+const ARCHIVE_SUFFIX = '_archive';
+
+/**
+ * Unquoted SQL identifiers fold to lower case in PostgreSQL, so `Users` means `users`; we keep that
+ * meaning (and then always quote the catalog's spelling).
+ */
+function identifier(field: string, kind: 'table' | 'column', options: { qualified?: boolean } = {}) {
+  return z
+    .string({ error: `${field}: a ${kind} name is required.` })
+    .trim()
+    .refine(
+      (value) => {
+        const parts = value.split('.');
+        if (parts.length > (options.qualified ? 2 : 1)) return false;
+        return parts.every((part) => IDENTIFIER.test(part));
+      },
+      {
+        error: (issue) =>
+          `${field}: ${JSON.stringify(issue.input)} is not a valid ${kind} name (letters, digits and _ only${
+            options.qualified ? ', optionally schema.table' : ''
+          }).`,
+      },
+    )
+    .transform((value) => value.toLowerCase());
+}
+
+function wholeNumber(field: string, unit: string, min: number, max: number) {
+  return z
+    .number({ error: `${field}: must be a number of ${unit}.` })
+    .int(`${field}: must be a whole number of ${unit}.`)
+    .min(min, `${field}: must be between ${min} and ${max} ${unit}.`)
+    .max(max, `${field}: must be between ${min} and ${max} ${unit}.`);
+}
+
+const batchSize = wholeNumber('batchSize', 'rows', 1, 100_000).default(5000);
+
+// ---------------------------------------------------------------------------------------------------
+// backup
+
+export const backupParamsSchema = z.strictObject({
+  /** How many archives of this database to keep (older ones are deleted after a verified dump). */
+  keep: wholeNumber('keep', 'archives', 1, 365).default(7),
+});
+export type BackupParams = z.output<typeof backupParamsSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// cleanup
+
+export const CLEANUP_MODES = ['older_than', 'expired', 'archive', 'execution_history'] as const;
+export type CleanupMode = (typeof CLEANUP_MODES)[number];
+
+const olderThanDays = wholeNumber('olderThanDays', 'days', 1, 36_500);
+
+const cleanupSchemas = {
+  older_than: z.strictObject({
+    mode: z.literal('older_than').default('older_than'),
+    table: identifier('table', 'table', { qualified: true }),
+    timestampColumn: identifier('timestampColumn', 'column'),
+    olderThanDays,
+    batchSize,
+  }),
+  expired: z.strictObject({
+    mode: z.literal('expired'),
+    table: identifier('table', 'table', { qualified: true }),
+    expiresColumn: identifier('expiresColumn', 'column').default('expires_at'),
+    batchSize,
+  }),
+  archive: z.strictObject({
+    mode: z.literal('archive'),
+    table: identifier('table', 'table', { qualified: true }).refine(
+      (value) => (value.split('.').at(-1) ?? '').length + ARCHIVE_SUFFIX.length <= 63,
+      `table: the name is too long to add "${ARCHIVE_SUFFIX}" (at most ${63 - ARCHIVE_SUFFIX.length} characters).`,
+    ),
+    timestampColumn: identifier('timestampColumn', 'column'),
+    olderThanDays,
+    batchSize,
+  }),
+  execution_history: z
+    .strictObject({
+      mode: z.literal('execution_history'),
+      successDays: wholeNumber('successDays', 'days', 1, 3650),
+      failureDays: wholeNumber('failureDays', 'days', 1, 3650),
+      batchSize,
+    })
+    .refine((value) => value.failureDays >= value.successDays, {
+      error: 'failureDays: failures must be kept at least as long as successes (failureDays ≥ successDays).',
+      path: ['failureDays'],
+    }),
+} as const;
+export type CleanupParams = { [M in CleanupMode]: z.output<(typeof cleanupSchemas)[M]> }[CleanupMode];
+
+// ---------------------------------------------------------------------------------------------------
+// report
+
+export const REPORT_QUERY_NAMES = [
+  'executions_24h_by_status',
+  'slowest_tasks',
+  'failing_tasks',
+  'new_users_24h',
+  'messages_sent_24h',
+] as const;
+export type ReportQueryName = (typeof REPORT_QUERY_NAMES)[number];
+
+export const reportParamsSchema = z.strictObject({
+  queries: z
+    .array(
+      z.enum(REPORT_QUERY_NAMES, {
+        error: (issue) =>
+          `queries: ${JSON.stringify(issue.input)} is not a report query; choose from ${REPORT_QUERY_NAMES.join(', ')}.`,
+      }),
+      { error: 'queries: must be a list of report query names.' },
+    )
+    .min(1, 'queries: choose at least one query.')
+    .transform((names) => [...new Set(names)])
+    .default([...REPORT_QUERY_NAMES]),
+  csv: z.boolean({ error: 'csv: must be true or false.' }).default(false),
+});
+export type ReportParams = z.output<typeof reportParamsSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// notification
+
+const maxListed = wholeNumber('maxListed', 'rows', 1, 50).default(10);
+const headline = z
+  .string({ error: 'message: must be text.' })
+  .trim()
+  .min(1, 'message: must not be empty.')
+  .max(500, 'message: must be at most 500 characters.')
+  .optional();
+const sqlText = (field: string, max: number) =>
+  z
+    .string({ error: `${field}: a SQL query is required.` })
+    .trim()
+    .min(1, `${field}: a SQL query is required.`)
+    .max(max, `${field}: must be at most ${max} characters.`);
+
+const notificationSchemas = {
+  low_quota: z.strictObject({
+    query: z.literal('low_quota'),
+    /** Users whose remaining quota (quota − messages_sent) is below this many messages. */
+    threshold: wholeNumber('threshold', 'messages', 0, 1_000_000_000).default(10),
+    maxListed,
+    message: headline,
+  }),
+  custom: z.strictObject({
+    query: z.literal('custom'),
+    sql: sqlText('sql', 10_000),
+    maxListed,
+    message: headline,
+  }),
+} as const;
+export type NotificationParams = z.output<(typeof notificationSchemas)[keyof typeof notificationSchemas]>;
+
+// ---------------------------------------------------------------------------------------------------
+// custom
+
+/** A relative path of plain segments: no `..`, no leading `/`, no shell metacharacters. */
+const SCRIPT_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+const customSchemas = {
+  sql: z.strictObject({
+    kind: z.literal('sql'),
+    sql: sqlText('sql', 100_000),
+    readOnly: z.boolean({ error: 'readOnly: must be true or false.' }).default(false),
+  }),
+  script: z.strictObject({
+    kind: z.literal('script'),
+    script: z
+      .string({ error: 'script: a file name inside SCRIPTS_DIR is required.' })
+      .trim()
+      .min(1, 'script: a file name inside SCRIPTS_DIR is required.')
+      .max(255, 'script: must be at most 255 characters.')
+      .superRefine((value, context) => {
+        const problem = scriptPathProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: `script: ${problem}` });
+      }),
+    args: z
+      .array(
+        z
+          .string({ error: 'args: every argument must be text.' })
+          .max(1000, 'args: an argument must be at most 1000 characters.')
+          .refine((value) => !value.includes('\u0000'), 'args: arguments must not contain NUL characters.'),
+        { error: 'args: must be a list of text arguments.' },
+      )
+      .max(20, 'args: at most 20 arguments.')
+      .default([]),
+  }),
+} as const;
+export type CustomParams = z.output<(typeof customSchemas)[keyof typeof customSchemas]>;
+
+/**
+ * Why a script path is not a plain relative file name inside SCRIPTS_DIR, or undefined when it is.
+ * The executor checks again on the real file system (realpath, symlinks, executable bit).
+ */
+export function scriptPathProblem(value: string): string | undefined {
+  if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) {
+    return `${JSON.stringify(value)} is an absolute path; give a file name relative to SCRIPTS_DIR.`;
+  }
+  const segments = value.split(/[\\/]/);
+  if (segments.includes('..')) return `${JSON.stringify(value)} leaves SCRIPTS_DIR (".." is not allowed).`;
+  if (!segments.every((segment) => SCRIPT_SEGMENT.test(segment))) {
+    return `${JSON.stringify(value)} is not a plain file name (letters, digits, ".", "_", "-" and "/" only).`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// dispatch
+
+export interface TaskParamsByType {
+  backup: BackupParams;
+  cleanup: CleanupParams;
+  report: ReportParams;
+  notification: NotificationParams;
+  custom: CustomParams;
+}
+
+export type ParamsValidation<T extends TaskType = TaskType> =
+  | { ok: true; params: TaskParamsByType[T] }
+  | { ok: false; errors: Record<string, string> };
+
+type SchemaChoice = { schema: z.ZodType } | { field: string; error: string };
+
+/** Picks the schema of a variant type from its discriminator field (with a default), or reports it. */
+function pickVariant(
+  schemas: Record<string, z.ZodType>,
+  field: string,
+  value: unknown,
+  fallback?: string,
+): SchemaChoice {
+  const chosen = value === undefined ? fallback : value;
+  if (typeof chosen === 'string' && Object.hasOwn(schemas, chosen)) return { schema: schemas[chosen]! };
+  const problem = value === undefined ? 'is required' : `${JSON.stringify(value)} is not valid`;
+  return { field, error: `${field}: ${problem}; choose one of ${Object.keys(schemas).join(', ')}.` };
+}
+
+function schemaFor(type: TaskType, params: Record<string, unknown>): SchemaChoice {
+  switch (type) {
+    case 'backup':
+      return { schema: backupParamsSchema };
+    case 'report':
+      return { schema: reportParamsSchema };
+    case 'cleanup':
+      // `older_than` is the default mode: tasks written before modes existed keep working.
+      return pickVariant(cleanupSchemas, 'mode', params.mode, 'older_than');
+    case 'notification':
+      return pickVariant(notificationSchemas, 'query', params.query);
+    case 'custom':
+      return pickVariant(customSchemas, 'kind', params.kind);
+  }
+}
+
+/**
+ * Validates and normalises (defaults filled, identifiers lower-cased) the params of a task of `type`
+ * created from `template` (a template id, a system task key, or null). Errors are keyed by parameter
+ * name (`template` when the template does not make tasks of this type), one message per field.
+ */
+export function validateTaskParams<T extends TaskType>(
+  type: T,
+  template: string | null | undefined,
+  params: unknown,
+): ParamsValidation<T> {
+  if (template !== null && template !== undefined && template !== '') {
+    const templateType = templateTaskType(template);
+    if (!templateType)
+      return { ok: false, errors: { template: `template: "${template}" is not a known template.` } };
+    if (templateType !== type) {
+      return {
+        ok: false,
+        errors: { template: `template: "${template}" makes ${templateType} tasks, not ${type} tasks.` },
+      };
+    }
+  }
+  const raw = params ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, errors: { params: 'params: must be an object of named parameters.' } };
+  }
+  const choice = schemaFor(type, raw as Record<string, unknown>);
+  if ('error' in choice) return { ok: false, errors: { [choice.field]: choice.error } };
+  const parsed = choice.schema.safeParse(raw);
+  if (parsed.success) return { ok: true, params: parsed.data as TaskParamsByType[T] };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors[key] ??= `${key}: is not a parameter of ${type} tasks.`;
+      continue;
+    }
+    const field = String(issue.path[0] ?? 'params');
+    errors[field] ??= issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`;
+  }
+  return { ok: false, errors };
+}
+
+/**
+ * Like validateTaskParams, for executors: returns the typed params or throws AppError('invalid_params')
+ * naming the first bad field, before anything runs.
+ */
+export function requireTaskParams<T extends TaskType>(
+  type: T,
+  template: string | null | undefined,
+  params: unknown,
+): TaskParamsByType[T] {
+  const result = validateTaskParams(type, template, params);
+  if (result.ok) return result.params;
+  const [field, message] = Object.entries(result.errors)[0] ?? ['params', 'params: invalid.'];
+  throw new AppError('invalid_params', message, field);
+}

@@ -1,0 +1,105 @@
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { type CustomParams, scriptPathProblem } from '../domain/task-params.js';
+import { AppError } from '../shared/errors.js';
+import { abortError } from './abort.js';
+import { runChildProcess } from './child-process.js';
+import type { ExecutorDeps } from './deps.js';
+import type { ExecutionContext, ExecutionResult } from './types.js';
+
+/** The only PATH a script gets: system binaries, nothing from the service's environment. */
+const SCRIPT_PATH = '/usr/bin:/bin';
+
+function refuse(message: string): AppError {
+  return new AppError('invalid_params', `script: ${message}`, 'script');
+}
+
+/**
+ * Resolves `script` to a real, executable, regular file inside `scriptsDir`. Both sides go through
+ * realpath, so a symbolic link pointing outside the folder is refused like a `..` path. Every refusal is
+ * an AppError('invalid_params') on field `script`.
+ */
+export async function resolveScript(scriptsDir: string, script: string): Promise<string> {
+  const problem = scriptPathProblem(script);
+  if (problem) throw refuse(problem);
+  let realDir: string;
+  try {
+    realDir = await realpath(scriptsDir);
+  } catch {
+    throw refuse(
+      `SCRIPTS_DIR (${scriptsDir}) does not exist; create it and put ${JSON.stringify(script)} in it.`,
+    );
+  }
+  let realFile: string;
+  try {
+    realFile = await realpath(resolve(realDir, script));
+  } catch {
+    throw refuse(`${JSON.stringify(script)} was not found in SCRIPTS_DIR (${realDir}).`);
+  }
+  if (!realFile.startsWith(realDir + sep)) {
+    throw refuse(`${JSON.stringify(script)} resolves outside SCRIPTS_DIR (to ${realFile}); refused.`);
+  }
+  if (!(await stat(realFile)).isFile()) throw refuse(`${JSON.stringify(script)} is not a regular file.`);
+  try {
+    await access(realFile, constants.X_OK);
+  } catch {
+    throw refuse(`${JSON.stringify(script)} is not executable (chmod +x it).`);
+  }
+  return realFile;
+}
+
+/**
+ * Runs an allow-listed script: `spawn(file, args, { shell: false })` in SCRIPTS_DIR with only PATH,
+ * CHRONOPS_TASK_ID, CHRONOPS_EXECUTION_ID and DATABASE_URL (the target database) in its environment,
+ * output bounded to 64 KiB per stream, SIGTERM on abort then SIGKILL 2 s later. stdout lines go to the
+ * execution log as info, stderr lines as warnings. A non-zero exit fails with the tail of stderr.
+ *
+ * Result data: { kind, script, exitCode, durationMs, output, outputBytes }.
+ */
+export async function runCustomScript(
+  deps: ExecutorDeps,
+  params: Extract<CustomParams, { kind: 'script' }>,
+  context: ExecutionContext,
+): Promise<ExecutionResult> {
+  const file = await resolveScript(deps.scriptsDir, params.script);
+  context.log.info(
+    `running ${params.script}${params.args.length > 0 ? ` with ${params.args.length} argument(s)` : ''}`,
+  );
+  const result = await runChildProcess({
+    file,
+    args: params.args,
+    cwd: await realpath(deps.scriptsDir),
+    env: {
+      PATH: SCRIPT_PATH,
+      CHRONOPS_TASK_ID: context.task.id,
+      CHRONOPS_EXECUTION_ID: context.execution.id,
+      DATABASE_URL: deps.targetDatabaseUrl,
+    },
+    signal: context.signal,
+    onLine: (stream, line) => (stream === 'stdout' ? context.log.info(line) : context.log.warn(line)),
+  });
+  if (result.aborted) {
+    context.log.warn(
+      `stopped ${params.script}${result.forceKilled ? ' with SIGKILL (it outlived SIGTERM)' : ''}`,
+    );
+    throw abortError(context.signal);
+  }
+  if (result.exitCode !== 0) {
+    const how =
+      result.exitCode === null ? `was killed by ${result.exitSignal}` : `exited with code ${result.exitCode}`;
+    const tail = result.stderr.trim().split('\n').slice(-10).join('\n').slice(-1000);
+    throw new AppError('executor_failed', `${params.script} ${how}${tail ? `: ${tail}` : ''}`);
+  }
+  return {
+    summary: `${params.script} finished in ${(result.durationMs / 1000).toFixed(1)} s`,
+    data: {
+      kind: 'script',
+      script: params.script,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      output: result.stdout,
+      outputBytes: result.stdoutBytes,
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type pg from 'pg';
+import type { Clock } from '../shared/clock.js';
+
+/**
+ * What the executors need from the composition root. Executors never import store/: the target
+ * database arrives as a pool, and its URL for child processes (pg_dump, scripts).
+ */
+export interface ExecutorDeps {
+  /** The database maintenance tasks act on (TARGET_DATABASE_URL, default the service's database). */
+  readonly targetPool: pg.Pool;
+  /** Its URL: pg_dump connects with it (password via PGPASSWORD), scripts receive it as DATABASE_URL. */
+  readonly targetDatabaseUrl: string;
+  /**
+   * chronops' own database, for the execution-history retention and the report's task figures when
+   * TARGET_DATABASE_URL points elsewhere. Defaults to the target pool (the same database).
+   */
+  readonly servicePool?: pg.Pool | undefined;
+  /** Folder for backup archives (BACKUP_DIR); created when missing. */
+  readonly backupDir: string;
+  /** PG_DUMP_PATH: explicit pg_dump binary; pg_restore is looked up next to it. */
+  readonly pgDumpPath?: string | undefined;
+  /** The only folder custom scripts may run from (SCRIPTS_DIR). */
+  readonly scriptsDir: string;
+  /** TASK_DB_ROLE: custom SQL runs `SET LOCAL ROLE` to it when set. */
+  readonly taskDbRole?: string | undefined;
+  /** Unused by the executors today (the context's `now()` carries the injected clock); kept for wiring. */
+  readonly clock?: Clock | undefined;
+}

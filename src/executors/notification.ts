@@ -1,0 +1,150 @@
+import type pg from 'pg';
+import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { type NotificationParams, requireTaskParams } from '../domain/task-params.js';
+import { AppError } from '../shared/errors.js';
+import type { ExecutorDeps } from './deps.js';
+import { displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
+import { singleStatement } from './sql-text.js';
+import { cancellableQuery, openSession, resolveColumn, resolveTable } from './target-database.js';
+import type { ExecutionContext, ExecutionResult, Executor, OutboundMessage } from './types.js';
+
+type Row = Record<string, unknown>;
+
+interface Matches {
+  matched: number;
+  rows: Row[];
+}
+
+/** Column the condition queries add to count every match while fetching only the first few. */
+const TOTAL_COLUMN = '__chronops_total';
+
+/**
+ * notification: runs a condition query on the target database; when it matches rows, returns one
+ * message listing at most `maxListed` of them, then "and N more". No match, no message.
+ *
+ * - low_quota: users whose remaining quota (quota − messages_sent) is below `threshold`, fewest left first.
+ * - custom: the task's own SELECT, run as a single statement (extended protocol) in a READ ONLY
+ *   transaction with statement_timeout = the task timeout, always rolled back.
+ *
+ * Result data: { query, matched, listed }.
+ */
+export function createNotificationExecutor(deps: ExecutorDeps): Executor {
+  return async (context) => {
+    const params = requireTaskParams('notification', context.task.template, context.task.params);
+    const { matched, rows } =
+      params.query === 'low_quota'
+        ? await lowQuotaUsers(deps.targetPool, params.threshold, params.maxListed)
+        : await customMatches(deps.targetPool, params.sql, params.maxListed, context);
+    context.log.info(`${params.query}: ${matched} row${matched === 1 ? '' : 's'} matched`);
+    const built =
+      matched > 0 ? buildNotificationMessage(context.task.name, params, matched, rows) : undefined;
+    const listed = built?.listed ?? 0;
+    const messages = built ? [built.message] : [];
+    return {
+      summary: matched > 0 ? `${matched} matched, ${listed} listed` : 'nothing matched; no message',
+      data: { query: params.query, matched, listed },
+      messages,
+    } satisfies ExecutionResult;
+  };
+}
+
+async function lowQuotaUsers(pool: pg.Pool, threshold: number, limit: number): Promise<Matches> {
+  const users = await resolveTable(pool, 'users', 'query');
+  for (const column of ['email', 'quota', 'messages_sent']) await resolveColumn(pool, users, column, 'query');
+  const { rows } = await pool.query<Row>(
+    `select email, quota, messages_sent, quota - messages_sent as remaining, count(*) over ()::int4 as ${TOTAL_COLUMN}
+       from ${users.quoted}
+      where quota - messages_sent < $1
+      order by quota - messages_sent, email
+      limit $2`,
+    [threshold, limit],
+  );
+  return splitTotal(rows);
+}
+
+async function customMatches(
+  pool: pg.Pool,
+  sql: string,
+  limit: number,
+  context: ExecutionContext,
+): Promise<Matches> {
+  // A trailing `;` would end the subquery early; the newlines keep a final `-- comment` from eating `) as q`.
+  const statement = singleStatement(sql);
+  if (!statement.ok) throw new AppError('invalid_params', `sql: ${statement.reason}`, 'sql');
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const session = await openSession(client);
+    await client.query('begin read only');
+    await client.query("select set_config('statement_timeout', $1, true)", [
+      String(context.task.timeoutSeconds * 1000),
+    ]);
+    const result = await cancellableQuery<Row>(
+      pool,
+      session,
+      {
+        text: `select count(*) over ()::int4 as ${TOTAL_COLUMN}, q.* from (\n${statement.sql}\n) as q limit $1`,
+        values: [limit],
+        queryMode: 'extended',
+      },
+      context.signal,
+    );
+    await client.query('rollback');
+    return splitTotal(Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows);
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    // A failed or cancelled session may be mid-transaction or terminated: never hand it back to the pool.
+    client.release(broken ?? false);
+  }
+}
+
+function splitTotal(rows: Row[]): Matches {
+  const matched = Number(rows[0]?.[TOTAL_COLUMN] ?? 0);
+  return {
+    matched,
+    rows: rows.map(({ [TOTAL_COLUMN]: _total, ...rest }) => rest),
+  };
+}
+
+function formatLine(params: NotificationParams, row: Row): string {
+  if (params.query === 'low_quota') {
+    return `• ${displayValue(row.email)} — ${displayValue(row.remaining)} left of ${displayValue(row.quota)}`;
+  }
+  const cells = Object.entries(row).map(([key, value]) => `${escapeMrkdwn(key)}: ${displayValue(value)}`);
+  return truncateText(`• ${cells.join(', ')}`, 300);
+}
+
+/** Lists rows while they fit in one section (3000 chars); whatever does not fit counts in "and N more". */
+export function buildNotificationMessage(
+  taskName: string,
+  params: NotificationParams,
+  matched: number,
+  rows: readonly Row[],
+): { message: OutboundMessage; listed: number } {
+  const headline =
+    params.message !== undefined
+      ? escapeMrkdwn(params.message)
+      : params.query === 'low_quota'
+        ? `${matched} user${matched === 1 ? ' has' : 's have'} fewer than ${params.threshold} messages left in their quota`
+        : `${escapeMrkdwn(taskName)}: ${matched} row${matched === 1 ? '' : 's'} matched`;
+  const lines: string[] = [];
+  let length = headline.length + 2;
+  for (const row of rows.slice(0, params.maxListed)) {
+    const line = formatLine(params, row);
+    if (length + line.length + 1 > SLACK_LIMITS.sectionText) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  const more = matched - lines.length;
+  const blocks: Record<string, unknown>[] = [
+    { type: 'section', text: mrkdwn(`*${headline}*\n${lines.join('\n')}`) },
+  ];
+  if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`and ${more} more`)] });
+  const text = truncateText(
+    `${headline}${more > 0 ? ` (${lines.length} listed, and ${more} more)` : ''}`,
+    SLACK_LIMITS.sectionText,
+  );
+  return { message: { channel: null, text, blocks }, listed: lines.length };
+}
