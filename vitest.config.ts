@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     restoreMocks: true,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

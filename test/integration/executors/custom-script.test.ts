@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomExecutor } from '../../../src/executors/custom.js';
 import { AppError } from '../../../src/shared/errors.js';
@@ -144,6 +145,9 @@ describe('custom executor: scripts', () => {
     expect(elapsedMs).toBeGreaterThanOrEqual(1900);
     expect(elapsedMs).toBeLessThan(4000);
     expect(pids).toHaveLength(2);
+    // SIGKILL is delivered at once, but the kernel reaps a killed process asynchronously: allow it 1 s.
+    const deadline = performance.now() + 1000;
+    while (pids.some((pid) => !isGone(pid)) && performance.now() < deadline) await sleep(20);
     expect(pids.filter((pid) => !isGone(pid))).toEqual([]);
     expect(log.text()).toContain('stopped stubborn.sh with SIGKILL');
   });
