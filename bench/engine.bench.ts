@@ -1,9 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import schedule from 'node-schedule';
 import type pg from 'pg';
-import { createScheduler } from '../src/scheduler/scheduler.js';
-import { createSilentLogger } from '../src/shared/logger.js';
-import { createDatabaseClock } from '../src/store/database-clock.js';
 import { createBenchDatabase, emit, percentile, rssMb, startBenchReplica } from './support.js';
 
 /**
@@ -177,47 +175,31 @@ async function capacity(tasks: number, distinctSchedules: number) {
       },
       false,
     );
-    const baselineRss = rssMb();
-    const started = performance.now();
-    const clock = await createDatabaseClock(database.handle.pool);
-    const noop = async () => ({ summary: 'no-op', data: {} });
-    const scheduler = createScheduler({
-      pool: database.handle.pool,
-      clock,
-      logger: createSilentLogger(),
-      executorFor: () => noop,
-      random: Math.random,
-      options: {
-        workerId: 'capacity',
-        leaseSeconds: 30,
-        heartbeatSeconds: 10,
-        pollIntervalMs: 1000,
-        claimBatchSize: 100,
-        maxConcurrentExecutions: 100,
-        shutdownGraceSeconds: 1,
-        catchupWindowSeconds: 3600,
-        maxCatchupRuns: 10,
-      },
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/capacity-child.ts'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: database.url },
+      encoding: 'utf8',
     });
-    // Ready = every task has its next occurrence computed and the first tick has run.
-    await scheduler.tick();
-    const readyMs = performance.now() - started;
+    if (child.status !== 0) throw new Error(`capacity child failed: ${child.stderr}`);
+    const measured = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+      readyMs: number;
+      rssMb: number;
+      rssMbAtProcessStart: number;
+    };
     const pending = await database.handle.pool.query<{ n: number }>(
       'select count(*)::int as n from scheduled_tasks where next_run_at is null',
     );
     const distinct = await database.handle.pool.query<{ n: number }>(
       'select count(distinct (cron, timezone))::int as n from scheduled_tasks',
     );
-    await scheduler.stop();
     emit({
       bench: 'engine',
       scenario: 'capacity',
       tasks,
       distinctSchedules: distinct.rows[0]!.n,
       withoutNextRun: pending.rows[0]!.n,
-      readyMs: Math.round(readyMs),
-      rssMb: rssMb(),
-      rssMbBeforeStart: baselineRss,
+      readyMs: measured.readyMs,
+      rssMb: measured.rssMb,
+      rssMbAtProcessStart: measured.rssMbAtProcessStart,
     });
   } finally {
     await database.close();
