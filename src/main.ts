@@ -6,6 +6,7 @@ import { createExecutorRegistry } from './executors/registry.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
 import { type ConnectedDatabase, connectDatabase } from './store/connect.js';
 import { createDatabase, type DatabaseHandle } from './store/database.js';
 import { createDatabaseClock } from './store/database-clock.js';
@@ -123,7 +124,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   scheduler.start();
 
+  // Real Slack when tokens are set (HTTP on /slack/events, or Socket Mode); the sandbox otherwise.
+  let slack: SlackApp | undefined;
+  if (config.slack.mode !== 'sandbox') {
+    slack = createSlackApp({
+      config,
+      db: database.db,
+      pool: database.pool,
+      clock,
+      logger,
+      wakeScheduler: () => scheduler.wake(),
+    });
+    if (config.slack.mode === 'socket') await slack.start();
+  }
+
   const server = createServer((request, response) => {
+    if (slack?.handleRequest(request, response)) return;
     if (request.url === '/healthz') {
       const lastTick = scheduler.lastTickAt();
       const tickAgeMs = lastTick ? clock.nowMs() - lastTick.getTime() : null;
@@ -182,6 +198,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     httpUrl,
     stop: async () => {
       clearInterval(resyncTimer);
+      await slack?.stop();
       await scheduler.stop();
       await wakeups.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,237 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, type Authorize, type Logger as BoltLogger, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type pg from 'pg';
+import type { Clock } from '../shared/clock.js';
+import { toError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Database } from '../store/database.js';
+import type { SlackClient, SlackConfig, SlackDeps } from './deps.js';
+import { createHomeViewers, publishHomeView } from './home.js';
+import { messagesFor } from './i18n/index.js';
+import * as actions from './listeners/actions.js';
+import * as commands from './listeners/commands.js';
+import * as events from './listeners/events.js';
+import * as views from './listeners/views.js';
+import { createRoleResolver } from './permissions.js';
+
+/** The path Slack posts commands, interactions and events to (HTTP mode). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAppDeps {
+  /** The service Config (structurally: see SlackConfig). */
+  config: SlackConfig;
+  db: Database;
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  /** Wakes this replica's scheduler after a run or retry is queued (NOTIFY wakes the others). */
+  wakeScheduler?: () => void;
+  /**
+   * Overrides of config.slack, for the sandbox and tests: a local fake Web API (`apiUrl`), a made-up
+   * token and signing secret. `retries: 0` makes Web API failures immediate against a local fake.
+   */
+  connection?: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    socketMode?: boolean;
+    retries?: number;
+  };
+}
+
+export interface SlackApp {
+  readonly app: App;
+  /** The HTTP receiver (undefined in Socket Mode). */
+  readonly receiver: HTTPReceiver | undefined;
+  /**
+   * Node request handler for mounting Bolt on an existing HTTP server (next to /healthz): handles
+   * `POST /slack/events` and returns true, or returns false without touching the request.
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Starts Bolt's own HTTP server on `port` (HTTP mode) or the Socket Mode connection. */
+  start(port?: number): Promise<void>;
+  stop(): Promise<void>;
+  /** Re-renders one user's App Home (first page). */
+  republishHome(userId: string): Promise<void>;
+  /** Resolves when every listener and the background work it started have finished (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const join = (parts: unknown[]) =>
+    parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return {
+    debug: (...parts) => child.debug(join(parts)),
+    info: (...parts) => child.info(join(parts)),
+    warn: (...parts) => child.warn(join(parts)),
+    error: (...parts) => child.error(join(parts)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+/**
+ * The Bolt app of DESIGN.md §2: `/tasks`, buttons, modals and the App Home, over HTTP (signing secret,
+ * `/slack/events`) or Socket Mode (app token). Every Web API call goes to `apiUrl` when set (GovSlack,
+ * a proxy, the sandbox's fake Slack, tests).
+ */
+export function createSlackApp(deps: SlackAppDeps): SlackApp {
+  const { config, logger } = deps;
+  const connection = deps.connection ?? {};
+  const botToken = connection.botToken ?? config.slack.botToken;
+  const signingSecret = connection.signingSecret ?? config.slack.signingSecret;
+  const appToken = connection.appToken ?? config.slack.appToken;
+  const apiUrl = connection.apiUrl ?? config.slack.apiUrl;
+  const socketMode = connection.socketMode ?? config.slack.mode === 'socket';
+  if (!botToken)
+    throw new Error('createSlackApp: a bot token is required (SLACK_BOT_TOKEN, or connection.botToken).');
+  if (socketMode && !appToken) throw new Error('createSlackApp: Socket Mode needs SLACK_APP_TOKEN.');
+  if (!socketMode && !signingSecret) throw new Error('createSlackApp: HTTP mode needs SLACK_SIGNING_SECRET.');
+
+  const clientOptions = {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    ...(connection.retries !== undefined ? { retryConfig: { retries: connection.retries } } : {}),
+  };
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: signingSecret!,
+        endpoints: SLACK_EVENTS_PATH,
+        logger: boltLogger(logger),
+        processBeforeResponse: false,
+      });
+
+  // auth.test once, lazily, and again only after a failure: Bolt's own token verification would call
+  // it in the constructor (an unhandled rejection when Slack is unreachable at start) or on every request.
+  let identity: Promise<{ botId: string; botUserId: string }> | undefined;
+  const authorize: Authorize<boolean> = async () => {
+    identity ??= app.client.auth
+      .test({ token: botToken })
+      .then((result) => ({ botId: String(result.bot_id ?? ''), botUserId: String(result.user_id ?? '') }))
+      .catch((error: unknown) => {
+        identity = undefined;
+        throw error;
+      });
+    return { botToken, ...(await identity) };
+  };
+
+  const app = new App({
+    authorize,
+    logger: boltLogger(logger),
+    clientOptions,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: appToken! }),
+  });
+
+  // The listeners' clients carry the token from authorize(); background work uses this one.
+  const tokenClient: SlackClient = {
+    views: {
+      open: (args) => app.client.views.open({ token: botToken, ...args } as never),
+      update: (args) => app.client.views.update({ token: botToken, ...args } as never),
+      push: (args) => app.client.views.push({ token: botToken, ...args } as never),
+      publish: (args) => app.client.views.publish({ token: botToken, ...args } as never),
+    },
+    chat: { postMessage: (args) => app.client.chat.postMessage({ token: botToken, ...args } as never) },
+  };
+
+  const inflight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const settled = work.catch((error: unknown) =>
+      logger.error({ err: toError(error) }, 'Slack background work failed'),
+    );
+    inflight.add(settled);
+    void settled.finally(() => inflight.delete(settled));
+  };
+
+  const viewers = createHomeViewers();
+  const m = messagesFor(config.locale);
+  const base = {
+    config,
+    db: deps.db,
+    pool: deps.pool,
+    clock: deps.clock,
+    logger,
+    m,
+    locale: config.locale,
+    wakeScheduler: deps.wakeScheduler,
+    track,
+    roles: createRoleResolver({
+      admins: config.slack.admins,
+      operators: config.slack.operators,
+      lookupGroup: async (usergroup) =>
+        (await app.client.usergroups.users.list({ token: botToken, usergroup })).users ?? [],
+      nowMs: () => deps.clock.nowMs(),
+      logger,
+    }),
+  };
+  const publishHome = async (client: SlackClient, userId: string, offset = 0) => {
+    viewers.remember(userId, offset);
+    await publishHomeView(base, client, userId, offset);
+  };
+  const slackDeps: SlackDeps = {
+    ...base,
+    publishHome,
+    republishHomes: async () => {
+      for (const [userId, offset] of viewers.entries()) {
+        try {
+          await publishHomeView(base, tokenClient, userId, offset);
+        } catch (error) {
+          logger.warn({ err: toError(error), userId }, 'could not republish an App Home');
+        }
+      }
+    },
+  };
+
+  // Slack re-sends a request it thinks was lost (X-Slack-Retry-Num). A retried slash command or event
+  // was already handled by the first delivery: acknowledge it and do nothing, so nothing runs twice.
+  app.use(async (args) => {
+    const retryNum = args.context.retryNum;
+    const type = (args.body as { type?: string; command?: string }).command
+      ? 'command'
+      : (args.body as { type?: string }).type;
+    if (retryNum !== undefined && retryNum > 0 && (type === 'command' || type === 'event_callback')) {
+      logger.info({ retryNum, type }, 'ignoring a retried Slack delivery');
+      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+      return;
+    }
+    const work = args.next();
+    track(work);
+    await work;
+  });
+
+  commands.register(app, slackDeps);
+  actions.register(app, slackDeps);
+  views.register(app, slackDeps);
+  events.register(app, slackDeps);
+  app.error(async (error) => {
+    logger.error({ err: toError(error) }, 'unhandled Slack listener error');
+  });
+
+  let started = false;
+  return {
+    app,
+    receiver,
+    handleRequest(request, response) {
+      if (!receiver) return false;
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      if (path !== SLACK_EVENTS_PATH || request.method !== 'POST') return false;
+      receiver.requestListener(request, response);
+      return true;
+    },
+    async start(port) {
+      await (receiver ? app.start(port ?? 3000) : app.start());
+      started = true;
+    },
+    async stop() {
+      if (started) await app.stop();
+      started = false;
+      await this.idle();
+    },
+    republishHome: (userId) => publishHomeView(base, tokenClient, userId, 0),
+    async idle() {
+      while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+  };
+}

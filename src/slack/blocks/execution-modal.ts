@@ -1,0 +1,63 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import type { ExecutionRow } from '../../store/schema.js';
+import { formatDuration, slackDate } from '../format.js';
+import { ACTION, CALLBACK } from './ids.js';
+import { actions, button, confirmDialog, context, fieldsSection, LIMITS, plain, section } from './kit.js';
+import { logExcerpt } from './messages.js';
+import { executionEmoji } from './task-row.js';
+import type { Ui } from './ui.js';
+
+/** The execution-details modal: date, duration, status, attempt, error, and the tail of the logs. */
+export function buildExecutionModal(
+  execution: ExecutionRow,
+  task: { name: string; timezone: string },
+  ui: Ui,
+): ModalView {
+  const { m, locale } = ui;
+  const at = execution.startedAt ?? execution.createdAt;
+  const blocks: KnownBlock[] = [
+    section(`*${escapeMrkdwn(truncateText(task.name, 80))}*`),
+    fieldsSection([
+      `*${m.execution.status}*\n${executionEmoji(execution.status)} ${m.executionStatus[execution.status] ?? execution.status}`,
+      `*${m.execution.date}*\n${slackDate(at, task.timezone, locale)}`,
+      `*${m.execution.duration}*\n${formatDuration(execution.durationMs)}`,
+      `*${m.execution.attempt}*\n${execution.attempt}`,
+      `*${m.execution.trigger}*\n${execution.trigger}`,
+      `*${m.execution.by}*\n${execution.triggeredBy ? escapeMrkdwn(execution.triggeredBy) : m.none}`,
+    ]),
+  ];
+  if (execution.error) {
+    blocks.push(section(`*${m.execution.error}*\n${escapeMrkdwn(truncateText(execution.error, 2800))}`));
+  }
+  const excerpt = logExcerpt(execution.logs, ui);
+  blocks.push(section(`*${m.execution.logs}*`), section(excerpt.text));
+  if (excerpt.note) blocks.push(context([excerpt.note]));
+  blocks.push(context([`${m.execution.id}: \`${execution.id}\``]));
+  const buttons = [];
+  if (['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
+    buttons.push(button(m.actions.retry, ACTION.retryExecution, execution.id, { style: 'primary' }));
+  }
+  if (['queued', 'running'].includes(execution.status)) {
+    buttons.push(
+      button(m.actions.cancel, ACTION.cancelExecution, execution.id, {
+        style: 'danger',
+        confirm: confirmDialog(
+          m.confirmCancel.title,
+          m.confirmCancel.text,
+          m.confirmCancel.confirm,
+          m.confirmCancel.deny,
+        ),
+      }),
+    );
+  }
+  if (buttons.length > 0) blocks.push(actions(buttons, 'execution_actions'));
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.executionModal,
+    title: plain(m.execution.title, LIMITS.modalTitle),
+    close: plain(m.modal.close, LIMITS.modalTitle),
+    private_metadata: execution.id,
+    blocks,
+  };
+}

@@ -1,0 +1,46 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import { formatInZone } from '../format.js';
+import { ACTION } from './ids.js';
+import { context, divider, fieldsSection, header, section } from './kit.js';
+import { paginationBlocks } from './task-list.js';
+import { type ExecutionSummary, executionRowBlocks, type TaskSummary, taskRowBlocks } from './task-row.js';
+import type { Ui } from './ui.js';
+
+/** Tasks per App Home page: 2 blocks each; with stats and 5 failures a page stays under 100 blocks. */
+export const HOME_PAGE_SIZE = 30;
+
+export interface HomeData {
+  stats: { activeTasks: number; running: number; successes24h: number; failures24h: number };
+  tasks: readonly TaskSummary[];
+  offset: number;
+  total: number;
+  failures: ReadonlyArray<{ execution: ExecutionSummary; taskName: string; timezone: string }>;
+  /** Zone used for the "updated at" line. */
+  timezone: string;
+}
+
+/** The App Home dashboard (DESIGN.md §2): figures, one page of tasks, recent failures. */
+export function buildHomeView(data: HomeData, ui: Ui): HomeView {
+  const { m } = ui;
+  const blocks: KnownBlock[] = [
+    header(m.home.title),
+    fieldsSection([
+      `*${m.stats.active}*\n${data.stats.activeTasks}`,
+      `*${m.stats.running}*\n${data.stats.running}`,
+      `*${m.stats.successes}*\n${data.stats.successes24h}`,
+      `*${m.stats.failures}*\n${data.stats.failures24h}`,
+    ]),
+    context([m.home.updated(formatInZone(ui.now, data.timezone, ui.locale))]),
+    divider(),
+    header(`${m.home.tasks} (${data.total})`),
+  ];
+  if (data.total === 0) blocks.push(section(m.list.empty));
+  for (const task of data.tasks.slice(0, HOME_PAGE_SIZE)) blocks.push(...taskRowBlocks(task, ui));
+  blocks.push(...paginationBlocks(data.offset, data.total, HOME_PAGE_SIZE, ACTION.homePage, ui));
+  blocks.push(divider(), header(m.home.recentFailures));
+  if (data.failures.length === 0) blocks.push(section(m.home.noFailures));
+  for (const failure of data.failures.slice(0, 5)) {
+    blocks.push(...executionRowBlocks(failure.execution, failure.taskName, failure.timezone, ui));
+  }
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,74 @@
+/**
+ * Every action_id, callback_id and block_id the bot sends or listens for. Listeners match on these
+ * constants, builders emit them: a renamed id cannot leave a button without a handler.
+ */
+export const ACTION = {
+  /** Overflow menu on a task row; the selected option's value is `<op>:<taskId>` (see TaskOp). */
+  taskMenu: 'task_menu',
+  runNow: 'task_run_now',
+  edit: 'task_edit',
+  pauseResume: 'task_pause_resume',
+  delete: 'task_delete',
+  viewExecution: 'execution_view',
+  retryExecution: 'execution_retry',
+  cancelExecution: 'execution_cancel',
+  approve: 'task_approve',
+  reject: 'task_reject',
+  useTemplate: 'template_use',
+  listPage: 'list_page',
+  homePage: 'home_page',
+  /** Inside the task modal. */
+  cronInput: 'cron_input',
+  presetSelect: 'preset_select',
+  typeSelect: 'type_select',
+  nameInput: 'name_input',
+  descriptionInput: 'description_input',
+  timezoneInput: 'timezone_input',
+  timeoutInput: 'timeout_input',
+  retriesSelect: 'retries_select',
+  overlapSelect: 'overlap_select',
+  misfireSelect: 'misfire_select',
+  alertChannelSelect: 'alert_channel_select',
+  notifyCheckbox: 'notify_checkbox',
+  paramInput: 'param_input',
+} as const;
+
+export type TaskOp = 'run' | 'edit' | 'pause' | 'resume' | 'delete' | 'logs' | 'history';
+export const TASK_OPS: readonly TaskOp[] = ['run', 'edit', 'pause', 'resume', 'delete', 'logs', 'history'];
+
+export const CALLBACK = {
+  taskModal: 'task_modal',
+  deleteConfirm: 'task_delete_confirm',
+  executionModal: 'execution_modal',
+} as const;
+
+/**
+ * Input blocks of the task modal. The cron block id carries a revision suffix (`cron_3`): Slack keeps
+ * what the user typed in an input whose block_id is unchanged, so filling the cron field from the
+ * frequency menu needs a new block id. Params blocks are `param_<type>_<key>` for the same reason.
+ */
+export const BLOCK = {
+  name: 'name',
+  description: 'description',
+  type: 'type',
+  preset: 'preset',
+  cronPrefix: 'cron_',
+  preview: 'cron_preview',
+  paramPrefix: 'param_',
+  timezone: 'timezone',
+  timeout: 'timeout',
+  retries: 'retries',
+  overlap: 'overlap',
+  misfire: 'misfire',
+  alertChannel: 'alert_channel',
+  notify: 'notify',
+  paramsHeader: 'params_header',
+} as const;
+
+export function cronBlockId(revision: number): string {
+  return `${BLOCK.cronPrefix}${revision}`;
+}
+
+export function paramBlockId(type: string, key: string): string {
+  return `${BLOCK.paramPrefix}${type}_${key}`;
+}

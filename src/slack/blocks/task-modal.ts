@@ -1,0 +1,233 @@
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { MISFIRE_POLICIES, OVERLAP_POLICIES, TASK_TYPES } from '../../domain/task-types.js';
+import { PARAM_FIELDS, type ParamField } from '../param-fields.js';
+import type { TaskForm, TaskModalMeta } from '../task-form.js';
+import { encodeMeta } from '../task-form.js';
+import { ACTION, BLOCK, CALLBACK, cronBlockId, paramBlockId } from './ids.js';
+import { context, LIMITS, mrkdwn, option, plain, section } from './kit.js';
+import type { Ui } from './ui.js';
+
+/** The guide's common frequencies (issue 5 §3), in the order shown. */
+export const CRON_PRESETS: ReadonlyArray<{ id: string; cron: string }> = [
+  { id: 'daily_0200', cron: '0 2 * * *' },
+  { id: 'every_6h', cron: '0 */6 * * *' },
+  { id: 'weekly_sunday', cron: '0 3 * * 0' },
+  { id: 'monthly_first', cron: '0 4 1 * *' },
+  { id: 'every_5m', cron: '*/5 * * * *' },
+];
+
+function input(
+  blockId: string,
+  label: string,
+  element: InputBlock['element'],
+  extra: Partial<InputBlock> = {},
+): InputBlock {
+  return { type: 'input', block_id: blockId, label: plain(label, 2000), element, ...extra };
+}
+
+function textInput(
+  actionId: string,
+  value: string,
+  options: { multiline?: boolean; maxLength?: number } = {},
+) {
+  return {
+    type: 'plain_text_input' as const,
+    action_id: actionId,
+    ...(value !== '' ? { initial_value: value.slice(0, options.maxLength ?? 3000) } : {}),
+    ...(options.multiline ? { multiline: true } : {}),
+    ...(options.maxLength ? { max_length: options.maxLength } : {}),
+  };
+}
+
+function select(actionId: string, options: PlainTextOption[], selected: string | undefined) {
+  const initial = options.find((candidate) => candidate.value === selected);
+  return {
+    type: 'static_select' as const,
+    action_id: actionId,
+    options: options.slice(0, LIMITS.options),
+    ...(initial ? { initial_option: initial } : {}),
+  };
+}
+
+function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
+  const { m } = ui;
+  const value = form.params[field.key];
+  const label = m.modal.paramLabels[field.key] ?? field.key;
+  const hint = field.when ? { hint: plain(`${field.when.field}: ${field.when.values.join(', ')}`) } : {};
+  const blockId = paramBlockId(form.type, field.key);
+  const actionId = ACTION.paramInput;
+  const asText = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  switch (field.kind) {
+    case 'number':
+      return input(
+        blockId,
+        label,
+        {
+          type: 'number_input',
+          action_id: actionId,
+          is_decimal_allowed: false,
+          ...(typeof value === 'number' ? { initial_value: String(value) } : {}),
+        },
+        { optional: true, ...hint },
+      );
+    case 'select':
+      return input(
+        blockId,
+        label,
+        select(
+          actionId,
+          (field.options ?? []).map((o) => option(o, o)),
+          typeof value === 'string' ? value : undefined,
+        ),
+        { optional: true, ...hint },
+      );
+    case 'multiselect': {
+      const options = (field.options ?? []).map((o) => option(o, o));
+      const chosen = Array.isArray(value) ? options.filter((o) => value.includes(o.value)) : [];
+      return input(
+        blockId,
+        label,
+        {
+          type: 'multi_static_select',
+          action_id: actionId,
+          options,
+          ...(chosen.length > 0 ? { initial_options: chosen } : {}),
+        },
+        { optional: true, ...hint },
+      );
+    }
+    case 'boolean': {
+      const yes = option(m.modal.yes, 'true');
+      return input(
+        blockId,
+        label,
+        {
+          type: 'checkboxes',
+          action_id: actionId,
+          options: [yes],
+          ...(value === true ? { initial_options: [yes] } : {}),
+        },
+        { optional: true, ...hint },
+      );
+    }
+    default:
+      return input(blockId, label, textInput(actionId, asText, { multiline: field.kind === 'multiline' }), {
+        optional: true,
+        ...hint,
+      });
+  }
+}
+
+/**
+ * The create/edit modal. `preview` is the mrkdwn of the live cron preview (see cron-preview.ts).
+ * Every input's block_id comes from ids.ts so that submission errors land next to their field.
+ */
+export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: string, ui: Ui): ModalView {
+  const { m } = ui;
+  const typeOptions = TASK_TYPES.map((type) => option(m.modal.types[type] ?? type, type));
+  const blocks: KnownBlock[] = [
+    input(BLOCK.name, m.modal.name, textInput(ACTION.nameInput, form.name, { maxLength: 80 })),
+    input(
+      BLOCK.description,
+      m.modal.description,
+      textInput(ACTION.descriptionInput, form.description, { multiline: true, maxLength: 2000 }),
+      {
+        optional: true,
+      },
+    ),
+    input(BLOCK.type, m.modal.type, select(ACTION.typeSelect, typeOptions, form.type), {
+      dispatch_action: true,
+    }),
+    section(`*${m.modal.paramsHeader}*`, { block_id: BLOCK.paramsHeader }),
+    ...PARAM_FIELDS[form.type].map((field) => paramInput(form, field, ui)),
+    section(`*${m.modal.preset}*`, {
+      block_id: BLOCK.preset,
+      accessory: {
+        type: 'static_select',
+        action_id: ACTION.presetSelect,
+        placeholder: plain(m.modal.presetPlaceholder, 150),
+        options: CRON_PRESETS.map((preset) => option(m.modal.presets[preset.id] ?? preset.id, preset.id)),
+      },
+    }),
+    input(
+      cronBlockId(meta.r),
+      m.modal.cron,
+      {
+        ...textInput(ACTION.cronInput, form.cron, { maxLength: 200 }),
+        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed', 'on_character_entered'] },
+      },
+      { dispatch_action: true, hint: plain(m.modal.cronHint) },
+    ),
+    { type: 'section', block_id: BLOCK.preview, text: mrkdwn(preview) },
+    input(
+      BLOCK.timezone,
+      m.modal.timezone,
+      textInput(ACTION.timezoneInput, form.timezone, { maxLength: 64 }),
+    ),
+    input(BLOCK.timeout, m.modal.timeout, {
+      type: 'number_input',
+      action_id: ACTION.timeoutInput,
+      is_decimal_allowed: false,
+      ...(form.timeoutSeconds !== '' ? { initial_value: form.timeoutSeconds } : {}),
+    }),
+    input(
+      BLOCK.retries,
+      m.modal.retries,
+      select(
+        ACTION.retriesSelect,
+        ['0', '1', '2', '3'].map((n) => option(n, n)),
+        form.maxRetries,
+      ),
+    ),
+    input(
+      BLOCK.overlap,
+      m.modal.overlap,
+      select(
+        ACTION.overlapSelect,
+        OVERLAP_POLICIES.map((p) => option(m.modal.overlapOptions[p] ?? p, p)),
+        form.overlapPolicy,
+      ),
+    ),
+    input(
+      BLOCK.misfire,
+      m.modal.misfire,
+      select(
+        ACTION.misfireSelect,
+        MISFIRE_POLICIES.map((p) => option(m.modal.misfireOptions[p] ?? p, p)),
+        form.misfirePolicy,
+      ),
+    ),
+    input(
+      BLOCK.alertChannel,
+      m.modal.alertChannel,
+      {
+        type: 'conversations_select',
+        action_id: ACTION.alertChannelSelect,
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+        ...(form.alertChannel ? { initial_conversation: form.alertChannel } : {}),
+      },
+      { optional: true },
+    ),
+    input(
+      BLOCK.notify,
+      m.modal.notify,
+      {
+        type: 'checkboxes',
+        action_id: ACTION.notifyCheckbox,
+        options: [option(m.modal.notifyOnSuccess, 'success')],
+        ...(form.notifyOnSuccess ? { initial_options: [option(m.modal.notifyOnSuccess, 'success')] } : {}),
+      },
+      { optional: true },
+    ),
+  ];
+  if (form.template) blocks.push(context([`template: \`${form.template}\``]));
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.taskModal,
+    title: plain(meta.t ? m.modal.editTitle : m.modal.createTitle, LIMITS.modalTitle),
+    submit: plain(m.modal.submit, LIMITS.modalTitle),
+    close: plain(m.modal.close, LIMITS.modalTitle),
+    private_metadata: encodeMeta(meta),
+    blocks,
+  };
+}

@@ -1,0 +1,137 @@
+import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { deriveTaskStatus, statusEmoji } from '../../domain/task-status.js';
+import type { ExecutionRow, TaskRow } from '../../store/schema.js';
+import { formatDuration, formatInZone, slackDate } from '../format.js';
+import { ACTION } from './ids.js';
+import { actions, button, confirmDialog, section } from './kit.js';
+import type { Ui } from './ui.js';
+
+/** The columns a task row shows. */
+export type TaskSummary = Pick<
+  TaskRow,
+  | 'id'
+  | 'name'
+  | 'enabled'
+  | 'approvalState'
+  | 'isRunning'
+  | 'nextRunAt'
+  | 'lastRunAt'
+  | 'lastStatus'
+  | 'overdueGraceSeconds'
+  | 'timezone'
+  | 'isSystem'
+  | 'pausedReason'
+  | 'cron'
+>;
+
+const EXECUTION_EMOJI: Record<string, string> = {
+  queued: ':hourglass_flowing_sand:',
+  running: ':arrows_counterclockwise:',
+  success: ':white_check_mark:',
+  failed: ':x:',
+  timed_out: ':alarm_clock:',
+  cancelled: ':black_square_for_stop:',
+  skipped: ':fast_forward:',
+};
+
+export function executionEmoji(status: string): string {
+  return EXECUTION_EMOJI[status] ?? ':grey_question:';
+}
+
+/** One line of status for a task: emoji, name, status word, next and last run. */
+export function taskSummaryText(task: TaskSummary, ui: Ui): string {
+  const { m, locale, now } = ui;
+  const status = deriveTaskStatus(task, now);
+  const name = escapeMrkdwn(truncateText(task.name, 80));
+  const approval = task.approvalState === 'approved' ? '' : ` · _${m.approval[task.approvalState]}_`;
+  const paused =
+    !task.enabled && task.pausedReason ? ` · _${escapeMrkdwn(truncateText(task.pausedReason, 200))}_` : '';
+  const next =
+    task.enabled && task.nextRunAt
+      ? `${slackDate(task.nextRunAt, task.timezone, locale)} ${m.inZone(task.timezone)}`
+      : task.enabled
+        ? m.dateNever
+        : m.list.paused;
+  const last = task.lastRunAt
+    ? `${formatInZone(task.lastRunAt, task.timezone, locale)} ${task.lastStatus ? `${executionEmoji(task.lastStatus)} ${m.executionStatus[task.lastStatus] ?? task.lastStatus}` : ''}`
+    : m.never;
+  return `${statusEmoji(status)} *${name}* — ${m.taskStatus[status]}${approval}${paused}\n${m.list.nextRun}: ${next} · ${m.list.lastRun}: ${last}`;
+}
+
+/** The buttons of a task row; the value of each is the task id. */
+export function taskButtons(task: TaskSummary, ui: Ui): Button[] {
+  const { m } = ui;
+  const buttons = [
+    button(m.actions.runNow, ACTION.runNow, task.id, { style: 'primary' }),
+    button(m.actions.edit, ACTION.edit, task.id),
+    button(task.enabled ? m.actions.pause : m.actions.resume, ACTION.pauseResume, task.id),
+    button(m.actions.viewLogs, ACTION.viewExecution, `task:${task.id}`),
+  ];
+  if (task.approvalState === 'pending') {
+    buttons.push(button(m.actions.approve, ACTION.approve, task.id, { style: 'primary' }));
+    buttons.push(button(m.actions.reject, ACTION.reject, task.id, { style: 'danger' }));
+  }
+  if (!task.isSystem) buttons.push(deleteButton(task, ui));
+  return buttons;
+}
+
+/** The Delete button, behind Slack's own confirmation dialog. */
+export function deleteButton(task: Pick<TaskSummary, 'id' | 'name'>, ui: Ui): Button {
+  const { m } = ui;
+  return button(m.actions.delete, ACTION.delete, task.id, {
+    style: 'danger',
+    confirm: confirmDialog(
+      m.deleteModal.title,
+      m.deleteModal.text(escapeMrkdwn(truncateText(task.name, 80))),
+      m.deleteModal.submit,
+      m.deleteModal.close,
+    ),
+  });
+}
+
+/** A task as two blocks: its status line and its buttons. */
+export function taskRowBlocks(task: TaskSummary, ui: Ui): [SectionBlock, ActionsBlock] {
+  return [section(taskSummaryText(task, ui)), actions(taskButtons(task, ui), `task_${task.id}`)];
+}
+
+export type ExecutionSummary = Pick<
+  ExecutionRow,
+  'id' | 'status' | 'attempt' | 'createdAt' | 'startedAt' | 'durationMs' | 'trigger' | 'error'
+>;
+
+/** An execution as a status line plus View / Retry / Cancel buttons. */
+export function executionRowBlocks(
+  execution: ExecutionSummary,
+  taskName: string | undefined,
+  timezone: string,
+  ui: Ui,
+): KnownBlock[] {
+  const { m, locale } = ui;
+  const at = execution.startedAt ?? execution.createdAt;
+  const who = taskName ? `*${escapeMrkdwn(truncateText(taskName, 80))}* · ` : '';
+  const error = execution.error
+    ? `\n> ${escapeMrkdwn(truncateText(execution.error.split('\n')[0] ?? '', 200))}`
+    : '';
+  const text = `${executionEmoji(execution.status)} ${who}${slackDate(at, timezone, locale)} · ${
+    m.executionStatus[execution.status] ?? execution.status
+  } · ${m.execution.attempt.toLowerCase()} ${execution.attempt} · ${formatDuration(execution.durationMs)}${error}`;
+  const buttons = [button(m.actions.viewLogs, ACTION.viewExecution, execution.id)];
+  if (['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
+    buttons.push(button(m.actions.retry, ACTION.retryExecution, execution.id, { style: 'primary' }));
+  }
+  if (['queued', 'running'].includes(execution.status)) {
+    buttons.push(
+      button(m.actions.cancel, ACTION.cancelExecution, execution.id, {
+        style: 'danger',
+        confirm: confirmDialog(
+          m.confirmCancel.title,
+          m.confirmCancel.text,
+          m.confirmCancel.confirm,
+          m.confirmCancel.deny,
+        ),
+      }),
+    );
+  }
+  return [section(text), actions(buttons, `execution_${execution.id}`)];
+}

@@ -1,0 +1,62 @@
+import { listRecentFailures } from '../store/executions.js';
+import { getDashboardStats } from '../store/stats.js';
+import { countTasks, getTask, listTasks } from '../store/tasks.js';
+import { buildHomeView, HOME_PAGE_SIZE } from './blocks/home.js';
+import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
+
+type HomeDeps = Pick<SlackDeps, 'db' | 'clock' | 'm' | 'locale' | 'config'>;
+
+/** Loads one page of the dashboard and publishes it as `userId`'s App Home. */
+export async function publishHomeView(
+  deps: HomeDeps,
+  client: SlackClient,
+  userId: string,
+  offset: number,
+): Promise<void> {
+  const now = deps.clock.now();
+  const total = await countTasks(deps.db);
+  // A page that no longer exists (tasks were deleted) falls back to the first one.
+  const aligned = Math.max(0, offset - (offset % HOME_PAGE_SIZE));
+  const safeOffset = aligned >= total ? 0 : aligned;
+  const [stats, tasks, failures] = await Promise.all([
+    getDashboardStats(deps.db, now),
+    listTasks(deps.db, { limit: HOME_PAGE_SIZE, offset: safeOffset }),
+    listRecentFailures(deps.db, 5),
+  ]);
+  const failureRows = [];
+  for (const execution of failures) {
+    const task = await getTask(deps.db, execution.taskId);
+    failureRows.push({
+      execution,
+      taskName: task?.name ?? execution.taskId,
+      timezone: task?.timezone ?? deps.config.defaultTimezone,
+    });
+  }
+  const view = buildHomeView(
+    { stats, tasks, offset: safeOffset, total, failures: failureRows, timezone: deps.config.defaultTimezone },
+    uiOf(deps),
+  );
+  await client.views.publish({ user_id: userId, view });
+}
+
+/**
+ * Remembers who looked at their App Home (and at which page) on this replica, so a change can
+ * re-render it for them. Bounded: the least recent viewers are forgotten first.
+ */
+export function createHomeViewers(limit = 50) {
+  const viewers = new Map<string, number>();
+  return {
+    remember(userId: string, offset: number) {
+      viewers.delete(userId);
+      viewers.set(userId, offset);
+      while (viewers.size > limit) {
+        const oldest = viewers.keys().next().value;
+        if (oldest === undefined) break;
+        viewers.delete(oldest);
+      }
+    },
+    entries(): Array<[string, number]> {
+      return [...viewers];
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import type { App } from '@slack/bolt';
+import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+import { toError } from '../../shared/errors.js';
+import { getExecution, listExecutionHistory } from '../../store/executions.js';
+import { countTasks, getTask, listTasks } from '../../store/tasks.js';
+import { buildExecutionModal } from '../blocks/execution-modal.js';
+import { ACTION, CALLBACK } from '../blocks/ids.js';
+import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
+import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
+import {
+  cancelExecutionFor,
+  decideApproval,
+  deleteTaskFor,
+  forbiddenMessage,
+  type Outcome,
+  retryExecutionFor,
+  runTaskNow,
+  taskLabel,
+  togglePause,
+} from '../operations.js';
+import { makeReplier, type Replier, type Respond } from '../reply.js';
+import { openCreateModal, openEditModal, refreshTaskModal, type ViewPayload } from '../task-modal-flow.js';
+
+/** The fields of a block_actions payload the handlers read. */
+export interface ActionBody {
+  user: { id: string };
+  trigger_id: string;
+  channel?: { id: string };
+  response_url?: string;
+  view?: ViewPayload & { type: string; callback_id?: string };
+  actions: Array<{ action_id: string; value?: string; selected_option?: { value: string } | null }>;
+}
+
+export interface ActionArgs {
+  body: ActionBody;
+  ack: () => Promise<void>;
+  respond?: Respond;
+  client: SlackClient;
+}
+
+interface ActionContext {
+  body: ActionBody;
+  value: string;
+  user: string;
+  client: SlackClient;
+  reply: Replier;
+}
+
+type ActionWork = (deps: SlackDeps, ctx: ActionContext) => Promise<void>;
+
+/** Wraps an action: ack first, then the work, with failures turned into a sentence and a log line. */
+export function makeActionHandler(deps: SlackDeps, work: ActionWork) {
+  return async ({ body, ack, respond, client }: ActionArgs): Promise<void> => {
+    await ack();
+    const action = body.actions[0];
+    const value = action?.value ?? action?.selected_option?.value ?? '';
+    const reply = makeReplier(deps, client, {
+      respond: body.response_url ? respond : undefined,
+      userId: body.user.id,
+      channelId: body.channel?.id,
+    });
+    try {
+      await work(deps, { body, value, user: body.user.id, client, reply });
+    } catch (error) {
+      deps.logger.error({ err: toError(error), action: action?.action_id }, 'Slack action failed');
+      await reply.ephemeral(deps.m.genericError);
+    }
+  };
+}
+
+async function deliver(reply: Replier, outcome: Outcome): Promise<void> {
+  await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
+}
+
+/** Runs `work` on the task named by the button's value, or says it no longer exists. */
+function onTask(
+  work: (
+    deps: SlackDeps,
+    ctx: ActionContext,
+    task: NonNullable<Awaited<ReturnType<typeof getTask>>>,
+  ) => Promise<void>,
+): ActionWork {
+  return async (deps, ctx) => {
+    const task = await getTask(deps.db, ctx.value);
+    if (!task) return ctx.reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(ctx.value.slice(0, 60))));
+    return work(deps, ctx, task);
+  };
+}
+
+/** After an action inside the execution modal, show the execution's new state in place. */
+async function refreshExecutionModal(
+  deps: SlackDeps,
+  ctx: ActionContext,
+  executionId: string,
+): Promise<void> {
+  const view = ctx.body.view;
+  if (!view || view.callback_id !== CALLBACK.executionModal) return;
+  const execution = await getExecution(deps.db, executionId);
+  const task = execution ? await getTask(deps.db, execution.taskId) : undefined;
+  if (!execution || !task) return;
+  await ctx.client.views.update({ view_id: view.id, view: buildExecutionModal(execution, task, uiOf(deps)) });
+}
+
+export const runNow: ActionWork = onTask(async (deps, ctx, task) =>
+  deliver(ctx.reply, await runTaskNow(deps, ctx.user, task)),
+);
+
+export const pauseResume: ActionWork = onTask(async (deps, ctx, task) =>
+  deliver(ctx.reply, await togglePause(deps, ctx.user, task)),
+);
+
+export const remove: ActionWork = onTask(async (deps, ctx, task) =>
+  deliver(ctx.reply, await deleteTaskFor(deps, ctx.user, task)),
+);
+
+export const approve: ActionWork = onTask(async (deps, ctx, task) =>
+  deliver(ctx.reply, await decideApproval(deps, ctx.user, task, 'approved')),
+);
+
+export const reject: ActionWork = onTask(async (deps, ctx, task) =>
+  deliver(ctx.reply, await decideApproval(deps, ctx.user, task, 'rejected')),
+);
+
+export const edit: ActionWork = onTask(async (deps, ctx, task) => {
+  const forbidden = await forbiddenMessage(deps, ctx.user, 'edit');
+  if (forbidden) return ctx.reply.ephemeral(forbidden);
+  return openEditModal(deps, ctx.client, ctx.body.trigger_id, task, ctx.body.channel?.id);
+});
+
+export const useTemplate: ActionWork = async (deps, ctx) => {
+  const forbidden = await forbiddenMessage(deps, ctx.user, 'create');
+  if (forbidden) return ctx.reply.ephemeral(forbidden);
+  return openCreateModal(deps, ctx.client, ctx.body.trigger_id, {
+    template: ctx.value,
+    channelId: ctx.body.channel?.id,
+  });
+};
+
+/** View logs: the value is an execution id, or `task:<id>` for a task's latest execution. */
+export const viewExecution: ActionWork = async (deps, ctx) => {
+  let executionId = ctx.value;
+  if (ctx.value.startsWith('task:')) {
+    const task = await getTask(deps.db, ctx.value.slice('task:'.length));
+    if (!task) return ctx.reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(ctx.value.slice(0, 60))));
+    const latest = (await listExecutionHistory(deps.db, task.id, { limit: 1 })).rows[0];
+    if (!latest) return ctx.reply.ephemeral(deps.m.logs.none(taskLabel(task)));
+    executionId = latest.id;
+  }
+  const execution = await getExecution(deps.db, executionId);
+  const task = execution ? await getTask(deps.db, execution.taskId) : undefined;
+  if (!execution || !task)
+    return ctx.reply.ephemeral(deps.m.executionNotFound(escapeMrkdwn(executionId.slice(0, 60))));
+  const view = buildExecutionModal(execution, task, uiOf(deps));
+  // From inside a modal (a task's history), stack the details on top of it.
+  if (ctx.body.view?.type === 'modal') await ctx.client.views.push({ trigger_id: ctx.body.trigger_id, view });
+  else await ctx.client.views.open({ trigger_id: ctx.body.trigger_id, view });
+};
+
+export const retry: ActionWork = async (deps, ctx) => {
+  await deliver(ctx.reply, await retryExecutionFor(deps, ctx.user, ctx.value));
+  await refreshExecutionModal(deps, ctx, ctx.value);
+};
+
+export const cancel: ActionWork = async (deps, ctx) => {
+  await deliver(ctx.reply, await cancelExecutionFor(deps, ctx.user, ctx.value));
+  await refreshExecutionModal(deps, ctx, ctx.value);
+};
+
+export const listPage: ActionWork = async (deps, ctx) => {
+  const offset = Math.max(0, Number.parseInt(ctx.value, 10) || 0);
+  const total = await countTasks(deps.db);
+  const tasks = await listTasks(deps.db, { limit: LIST_PAGE_SIZE, offset });
+  await ctx.reply.replace(
+    deps.m.list.title(total),
+    buildTaskListMessage(tasks, { offset, total }, uiOf(deps)),
+  );
+};
+
+export const homePage: ActionWork = async (deps, ctx) => {
+  await deps.publishHome(ctx.client, ctx.user, Math.max(0, Number.parseInt(ctx.value, 10) || 0));
+};
+
+/** Block actions inside the task modal: the cron typed, the type changed, or a preset chosen. */
+export const modalChange: ActionWork = async (deps, ctx) => {
+  const view = ctx.body.view;
+  if (!view || view.callback_id !== CALLBACK.taskModal) return;
+  const action = ctx.body.actions[0];
+  await refreshTaskModal(deps, ctx.client, view, {
+    presetId: action?.action_id === ACTION.presetSelect ? ctx.value : undefined,
+  });
+};
+
+export function register(app: App, deps: SlackDeps): void {
+  const bind = (actionId: string | RegExp, work: ActionWork) => {
+    const handler = makeActionHandler(deps, work);
+    app.action(actionId, async (args) => handler(args as unknown as ActionArgs));
+  };
+  bind(ACTION.runNow, runNow);
+  bind(ACTION.edit, edit);
+  bind(ACTION.pauseResume, pauseResume);
+  bind(ACTION.delete, remove);
+  bind(ACTION.approve, approve);
+  bind(ACTION.reject, reject);
+  bind(ACTION.useTemplate, useTemplate);
+  bind(ACTION.viewExecution, viewExecution);
+  bind(ACTION.retryExecution, retry);
+  bind(ACTION.cancelExecution, cancel);
+  bind(new RegExp(`^${ACTION.listPage}_(prev|next)$`), listPage);
+  bind(new RegExp(`^${ACTION.homePage}_(prev|next)$`), homePage);
+  bind(ACTION.cronInput, modalChange);
+  bind(ACTION.typeSelect, modalChange);
+  bind(ACTION.presetSelect, modalChange);
+}

@@ -1,0 +1,202 @@
+import type { App } from '@slack/bolt';
+import { closestMatches } from '../../domain/fuzzy-match.js';
+import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { deriveTaskStatus, type TaskStatus } from '../../domain/task-status.js';
+import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
+import { toError } from '../../shared/errors.js';
+import { listAuditForTask } from '../../store/audit.js';
+import { listExecutionHistory } from '../../store/executions.js';
+import { getDashboardStats, listTaskStatusInputs } from '../../store/stats.js';
+import { countTasks, listTasks } from '../../store/tasks.js';
+import {
+  buildAuditMessage,
+  buildDeletePrompt,
+  buildHelpMessage,
+  buildHistoryMessage,
+  buildLogsMessage,
+  buildStatsMessage,
+  buildTemplatesMessage,
+} from '../blocks/messages.js';
+import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
+import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
+import {
+  deleteTaskFor,
+  forbiddenMessage,
+  pauseTaskFor,
+  resumeTaskFor,
+  retryExecutionFor,
+  runTaskNow,
+  taskLabel,
+} from '../operations.js';
+import { parseTasksCommand } from '../parse-command.js';
+import { makeReplier, type Replier, type Respond } from '../reply.js';
+import { openCreateModal, openEditModal } from '../task-modal-flow.js';
+import { lookupTask, lookupTaskPrefix } from '../task-ref.js';
+
+/** The slash command: `/tasks <subcommand> …` (DESIGN.md §2). */
+export const COMMAND = '/tasks';
+
+export interface CommandArgs {
+  command: { text: string; user_id: string; channel_id: string; trigger_id: string };
+  ack: () => Promise<void>;
+  respond: Respond;
+  client: SlackClient;
+}
+
+export function register(app: App, deps: SlackDeps): void {
+  const handler = makeTasksCommandHandler(deps);
+  app.command(COMMAND, async (args) => handler(args as unknown as CommandArgs));
+}
+
+/** Acks at once, then answers; every failure ends as a sentence to the user and a log line. */
+export function makeTasksCommandHandler(deps: SlackDeps) {
+  return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
+    await ack();
+    const reply = makeReplier(deps, client, {
+      respond,
+      userId: command.user_id,
+      channelId: command.channel_id,
+    });
+    try {
+      await dispatch(deps, { command, client, reply });
+    } catch (error) {
+      deps.logger.error({ err: toError(error), text: command.text }, '/tasks failed');
+      await reply.ephemeral(deps.m.genericError);
+    }
+  };
+}
+
+interface Context {
+  command: CommandArgs['command'];
+  client: SlackClient;
+  reply: Replier;
+}
+
+const USAGE: Record<string, string> = {
+  edit: 'edit <task>',
+  run: 'run <task>',
+  pause: 'pause <task> [reason]',
+  resume: 'resume <task>',
+  delete: 'delete <task>',
+  logs: 'logs <task>',
+  history: 'history <task>',
+  retry: 'retry <execution id>',
+  audit: 'audit <task>',
+};
+
+async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
+  const { m } = deps;
+  const ui = uiOf(deps);
+  const { command, reply, client } = ctx;
+  const user = command.user_id;
+  const parsed = parseTasksCommand(command.text);
+  if (parsed.kind === 'unknown') {
+    const intro = m.unknownSubcommand(escapeMrkdwn(truncateText(parsed.word, 40)).replace(/`/g, "'"));
+    return reply.ephemeral(intro, buildHelpMessage(ui, intro));
+  }
+  const { name, args, rest } = parsed;
+  if (USAGE[name] && rest === '') return reply.ephemeral(m.usage(USAGE[name] ?? name));
+
+  switch (name) {
+    case 'help':
+      return reply.ephemeral(m.help.title, buildHelpMessage(ui));
+    case 'list': {
+      const total = await countTasks(deps.db);
+      const tasks = await listTasks(deps.db, { limit: LIST_PAGE_SIZE, offset: 0 });
+      return reply.ephemeral(m.list.title(total), buildTaskListMessage(tasks, { offset: 0, total }, ui));
+    }
+    case 'stats': {
+      const stats = await getDashboardStats(deps.db, ui.now);
+      const counts: Record<TaskStatus, number> = {
+        scheduled: 0,
+        soon: 0,
+        running: 0,
+        overdue: 0,
+        disabled: 0,
+      };
+      for (const task of await listTaskStatusInputs(deps.db, { limit: 100_000 })) {
+        counts[deriveTaskStatus(task, ui.now)] += 1;
+      }
+      return reply.ephemeral(m.stats.title, buildStatsMessage(stats, counts, ui));
+    }
+    case 'templates':
+      return reply.ephemeral(m.templates.title, buildTemplatesMessage(ui));
+    case 'new': {
+      const forbidden = await forbiddenMessage(deps, user, 'create');
+      if (forbidden) return reply.ephemeral(forbidden);
+      const template = args[0];
+      if (template && !isTemplateId(template)) {
+        const suggestions = closestMatches(template, TEMPLATE_IDS);
+        const text = `${m.taskNotFound(escapeMrkdwn(truncateText(template, 40)))} ${
+          suggestions.length > 0 ? m.didYouMean(suggestions) : ''
+        }`;
+        return reply.ephemeral(text, [...buildTemplatesMessage(ui)]);
+      }
+      return openCreateModal(deps, client, command.trigger_id, { template, channelId: command.channel_id });
+    }
+    case 'retry': {
+      const outcome = await retryExecutionFor(deps, user, rest);
+      return outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text);
+    }
+    case 'pause': {
+      const found = await lookupTaskPrefix(deps.db, args, m);
+      if (!found.ok) return reply.ephemeral(found.message);
+      const outcome = await pauseTaskFor(deps, user, found.task, found.rest || undefined);
+      return outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text);
+    }
+    default:
+      break;
+  }
+
+  // The remaining subcommands name one task.
+  const found = await lookupTask(deps.db, args.join(' '), m);
+  if (!found.ok) return reply.ephemeral(found.message);
+  const task = found.task;
+  switch (name) {
+    case 'edit': {
+      const forbidden = await forbiddenMessage(deps, user, 'edit');
+      if (forbidden) return reply.ephemeral(forbidden);
+      return openEditModal(deps, client, command.trigger_id, task, command.channel_id);
+    }
+    case 'run': {
+      const outcome = await runTaskNow(deps, user, task);
+      return outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text);
+    }
+    case 'resume': {
+      const outcome = await resumeTaskFor(deps, user, task);
+      return outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text);
+    }
+    case 'delete': {
+      const forbidden = await forbiddenMessage(deps, user, 'delete');
+      if (forbidden) return reply.ephemeral(forbidden);
+      if (task.isSystem) return reply.ephemeral((await deleteTaskFor(deps, user, task)).text);
+      // Nothing is deleted yet: the answer carries a Delete button behind Slack's confirmation dialog.
+      return reply.ephemeral(m.deleteModal.title, buildDeletePrompt(task, ui));
+    }
+    case 'logs': {
+      const page = await listExecutionHistory(deps.db, task.id, { limit: 1 });
+      const last = page.rows[0];
+      if (!last) return reply.ephemeral(m.logs.none(taskLabel(task)));
+      return reply.ephemeral(
+        m.logs.header(taskLabel(task)),
+        buildLogsMessage(task.name, task.timezone, last, ui),
+      );
+    }
+    case 'history': {
+      const page = await listExecutionHistory(deps.db, task.id, { limit: 10 });
+      return reply.ephemeral(
+        m.history.title(taskLabel(task)),
+        buildHistoryMessage(task.name, task.timezone, page.rows, ui),
+      );
+    }
+    case 'audit': {
+      const entries = await listAuditForTask(deps.db, task.id, 30);
+      return reply.ephemeral(
+        m.audit.title(taskLabel(task)),
+        buildAuditMessage(task.name, entries, task.timezone, ui),
+      );
+    }
+    default:
+      return reply.ephemeral(m.help.title, buildHelpMessage(ui));
+  }
+}

@@ -1,0 +1,456 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for the Slack Web API and for `response_url`s, for end-to-end tests of the real Bolt
+ * app (DESIGN.md §10). It records every call, answers like Slack (ok, ts, view ids and hashes, trigger
+ * ids valid 3 s and once), and rejects what real Slack rejects with `invalid_blocks`, so a test fails
+ * where production would.
+ */
+
+export type Json = Record<string, unknown>;
+type AnyBlock = Record<string, unknown>;
+
+export interface RecordedCall {
+  method: string;
+  args: Json;
+  /** What the fake answered. */
+  response: Json;
+}
+
+export interface RecordedResponse {
+  id: string;
+  body: Json;
+  rejected: string[];
+}
+
+export interface StoredView extends Json {
+  id: string;
+  hash: string;
+  type: string;
+  blocks: AnyBlock[];
+  private_metadata?: string;
+  callback_id?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Slack's limits (checked against the Block Kit reference and DESIGN.md §10)
+
+function textProblems(
+  value: unknown,
+  where: string,
+  options: { max: number; plainOnly?: boolean },
+): string[] {
+  if (!value || typeof value !== 'object') return [`${where}: missing text object`];
+  const text = value as { type?: string; text?: unknown };
+  const problems: string[] = [];
+  if (text.type !== 'plain_text' && text.type !== 'mrkdwn')
+    problems.push(`${where}: text type must be plain_text or mrkdwn`);
+  if (options.plainOnly && text.type !== 'plain_text') problems.push(`${where}: must be plain_text`);
+  if (typeof text.text !== 'string' || text.text.length === 0)
+    problems.push(`${where}: text must not be empty`);
+  else if (text.text.length > options.max)
+    problems.push(`${where}: text longer than ${options.max} (${text.text.length})`);
+  return problems;
+}
+
+function optionProblems(options: unknown, where: string, max: number): string[] {
+  if (!Array.isArray(options)) return [`${where}: options must be an array`];
+  const problems: string[] = [];
+  if (options.length > max) problems.push(`${where}: more than ${max} options (${options.length})`);
+  if (options.length === 0) problems.push(`${where}: no options`);
+  options.forEach((option: { text?: unknown; value?: unknown }, index) => {
+    problems.push(...textProblems(option.text, `${where}.options[${index}]`, { max: 75 }));
+    if (typeof option.value !== 'string' || option.value.length > 150) {
+      problems.push(`${where}.options[${index}]: value missing or longer than 150`);
+    }
+  });
+  return problems;
+}
+
+function elementProblems(element: AnyBlock, where: string): string[] {
+  const problems: string[] = [];
+  const actionId = element.action_id;
+  if (typeof actionId === 'string' && actionId.length > 255)
+    problems.push(`${where}: action_id longer than 255`);
+  if (element.placeholder)
+    problems.push(
+      ...textProblems(element.placeholder, `${where}.placeholder`, { max: 150, plainOnly: true }),
+    );
+  if (element.confirm) {
+    const confirm = element.confirm as AnyBlock;
+    problems.push(...textProblems(confirm.title, `${where}.confirm.title`, { max: 100, plainOnly: true }));
+    problems.push(...textProblems(confirm.text, `${where}.confirm.text`, { max: 300 }));
+    problems.push(...textProblems(confirm.confirm, `${where}.confirm.confirm`, { max: 30, plainOnly: true }));
+    problems.push(...textProblems(confirm.deny, `${where}.confirm.deny`, { max: 30, plainOnly: true }));
+  }
+  switch (element.type) {
+    case 'button':
+      problems.push(...textProblems(element.text, `${where}.text`, { max: 75, plainOnly: true }));
+      if (typeof element.value === 'string' && element.value.length > 2000)
+        problems.push(`${where}: value longer than 2000`);
+      break;
+    case 'overflow':
+      problems.push(...optionProblems(element.options, where, 5));
+      if (Array.isArray(element.options) && element.options.length < 2)
+        problems.push(`${where}: overflow needs 2+ options`);
+      break;
+    case 'static_select':
+    case 'multi_static_select': {
+      problems.push(...optionProblems(element.options, where, 100));
+      const values = new Set((element.options as Array<{ value: string }>).map((o) => o.value));
+      const initial = [element.initial_option, ...((element.initial_options as unknown[]) ?? [])].filter(
+        Boolean,
+      ) as Array<{ value: string }>;
+      for (const option of initial)
+        if (!values.has(option.value)) problems.push(`${where}: initial option not among options`);
+      break;
+    }
+    case 'checkboxes':
+    case 'radio_buttons':
+      problems.push(...optionProblems(element.options, where, 10));
+      break;
+    case 'plain_text_input': {
+      const max = typeof element.max_length === 'number' ? element.max_length : 3000;
+      if (typeof element.initial_value === 'string' && element.initial_value.length > max) {
+        problems.push(`${where}: initial_value longer than max_length`);
+      }
+      break;
+    }
+    case 'number_input':
+      if (typeof element.is_decimal_allowed !== 'boolean')
+        problems.push(`${where}: is_decimal_allowed is required`);
+      break;
+    case 'conversations_select':
+    case 'channels_select':
+    case 'users_select':
+    case 'datepicker':
+      break;
+    default:
+      problems.push(`${where}: unknown element type ${String(element.type)}`);
+  }
+  return problems;
+}
+
+/** Every reason real Slack would answer invalid_blocks for these blocks on this surface. */
+export function blockProblems(blocks: unknown, surface: 'message' | 'modal' | 'home'): string[] {
+  if (!Array.isArray(blocks)) return ['blocks must be an array'];
+  const problems: string[] = [];
+  const max = surface === 'message' ? 50 : 100;
+  if (blocks.length > max) problems.push(`more than ${max} blocks (${blocks.length})`);
+  const blockIds = new Set<string>();
+  blocks.forEach((block: AnyBlock, index) => {
+    const where = `blocks[${index}]`;
+    if (typeof block.block_id === 'string') {
+      if (block.block_id.length > 255) problems.push(`${where}: block_id longer than 255`);
+      if (blockIds.has(block.block_id)) problems.push(`${where}: duplicate block_id ${block.block_id}`);
+      blockIds.add(block.block_id);
+    }
+    switch (block.type) {
+      case 'section': {
+        if (!block.text && !block.fields) problems.push(`${where}: section needs text or fields`);
+        if (block.text) problems.push(...textProblems(block.text, `${where}.text`, { max: 3000 }));
+        if (block.fields) {
+          const fields = block.fields as unknown[];
+          if (fields.length > 10) problems.push(`${where}: more than 10 fields (${fields.length})`);
+          fields.forEach((field, i) => {
+            problems.push(...textProblems(field, `${where}.fields[${i}]`, { max: 2000 }));
+          });
+        }
+        if (block.accessory)
+          problems.push(...elementProblems(block.accessory as AnyBlock, `${where}.accessory`));
+        break;
+      }
+      case 'header':
+        problems.push(...textProblems(block.text, `${where}.text`, { max: 150, plainOnly: true }));
+        break;
+      case 'context': {
+        const elements = (block.elements as AnyBlock[]) ?? [];
+        if (elements.length === 0 || elements.length > 10)
+          problems.push(`${where}: context needs 1–10 elements`);
+        elements.forEach((element, i) => {
+          problems.push(...textProblems(element, `${where}.elements[${i}]`, { max: 3000 }));
+        });
+        break;
+      }
+      case 'actions': {
+        const elements = (block.elements as AnyBlock[]) ?? [];
+        if (elements.length === 0 || elements.length > 25)
+          problems.push(`${where}: actions needs 1–25 elements`);
+        const actionIds = new Set<string>();
+        elements.forEach((element, i) => {
+          const id = element.action_id as string | undefined;
+          if (id !== undefined) {
+            if (actionIds.has(id)) problems.push(`${where}: duplicate action_id ${id}`);
+            actionIds.add(id);
+          }
+          problems.push(...elementProblems(element, `${where}.elements[${i}]`));
+        });
+        break;
+      }
+      case 'input':
+        if (surface === 'message') problems.push(`${where}: input blocks are not allowed in messages`);
+        problems.push(...textProblems(block.label, `${where}.label`, { max: 2000, plainOnly: true }));
+        if (block.hint)
+          problems.push(...textProblems(block.hint, `${where}.hint`, { max: 2000, plainOnly: true }));
+        problems.push(...elementProblems(block.element as AnyBlock, `${where}.element`));
+        break;
+      case 'divider':
+        break;
+      default:
+        problems.push(`${where}: unsupported block type ${String(block.type)}`);
+    }
+  });
+  return problems;
+}
+
+export function viewProblems(view: unknown): string[] {
+  if (!view || typeof view !== 'object') return ['view missing'];
+  const v = view as AnyBlock;
+  const problems: string[] = [];
+  if (v.type !== 'modal' && v.type !== 'home') problems.push(`view type must be modal or home`);
+  if (v.type === 'modal') {
+    problems.push(...textProblems(v.title, 'title', { max: 24, plainOnly: true }));
+    if (v.submit) problems.push(...textProblems(v.submit, 'submit', { max: 24, plainOnly: true }));
+    if (v.close) problems.push(...textProblems(v.close, 'close', { max: 24, plainOnly: true }));
+    const hasInput = ((v.blocks as AnyBlock[]) ?? []).some((block) => block.type === 'input');
+    if (hasInput && !v.submit) problems.push('a modal with inputs needs a submit button');
+  }
+  if (typeof v.private_metadata === 'string' && v.private_metadata.length > 3000) {
+    problems.push(`private_metadata longer than 3000 (${v.private_metadata.length})`);
+  }
+  if (typeof v.callback_id === 'string' && v.callback_id.length > 255)
+    problems.push('callback_id longer than 255');
+  problems.push(...blockProblems(v.blocks, v.type === 'home' ? 'home' : 'modal'));
+  return problems;
+}
+
+function messageProblems(args: Json): string[] {
+  const hasText = typeof args.text === 'string' && args.text.trim() !== '';
+  const problems = args.blocks !== undefined ? blockProblems(args.blocks, 'message') : [];
+  if (!hasText && args.blocks === undefined) problems.push('no text');
+  if (typeof args.text === 'string' && args.text.length > 40_000) problems.push('text longer than 40000');
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server
+
+export interface FakeSlack {
+  /** Base URL of the fake, e.g. http://127.0.0.1:PORT/ */
+  readonly url: string;
+  /** What to give the bot as slackApiUrl: `${url}api/`. */
+  readonly apiUrl: string;
+  readonly calls: RecordedCall[];
+  readonly responses: RecordedResponse[];
+  /** Every request the fake rejected, with the reasons; tests assert it stays empty. */
+  readonly rejected: Array<{ method: string; problems: string[] }>;
+  readonly views: Map<string, StoredView>;
+  readonly homes: Map<string, StoredView>;
+  /** Members of user groups, for usergroups.users.list; a missing group answers no_such_subteam. */
+  readonly userGroups: Map<string, string[]>;
+  /** Makes the next calls of `method` fail with `error`. */
+  failNext(method: string, error: string, times?: number): void;
+  /** A fresh trigger id, valid 3 s and once, as Slack puts in interaction payloads. */
+  newTriggerId(): string;
+  /** A fresh response_url on this server. */
+  newResponseUrl(): string;
+  callsTo(method: string): RecordedCall[];
+  lastView(): StoredView | undefined;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): Promise<FakeSlack> {
+  const triggerTtlMs = options.triggerTtlMs ?? 3000;
+  const calls: RecordedCall[] = [];
+  const responses: RecordedResponse[] = [];
+  const rejected: Array<{ method: string; problems: string[] }> = [];
+  const views = new Map<string, StoredView>();
+  const homes = new Map<string, StoredView>();
+  const userGroups = new Map<string, string[]>();
+  const failures = new Map<string, { error: string; times: number }>();
+  const triggers = new Map<string, number>();
+  let counter = 0;
+  let lastViewId: string | undefined;
+  const id = (prefix: string) => `${prefix}${(++counter).toString(36).toUpperCase().padStart(8, '0')}`;
+
+  const storeView = (view: Json, viewId = id('V')): StoredView => {
+    const stored = {
+      ...view,
+      id: viewId,
+      hash: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+      state: { values: {} },
+    } as unknown as StoredView;
+    views.set(viewId, stored);
+    lastViewId = viewId;
+    return stored;
+  };
+
+  const useTrigger = (trigger: unknown): string | undefined => {
+    if (typeof trigger !== 'string' || !triggers.has(trigger)) return 'invalid_trigger_id';
+    const issued = triggers.get(trigger)!;
+    triggers.delete(trigger);
+    return Date.now() - issued > triggerTtlMs ? 'expired_trigger_id' : undefined;
+  };
+
+  const invalid = (method: string, problems: string[]): Json => {
+    rejected.push({ method, problems });
+    return { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } };
+  };
+
+  const handle = (method: string, args: Json): Json => {
+    const failure = failures.get(method);
+    if (failure && failure.times > 0) {
+      failure.times -= 1;
+      return { ok: false, error: failure.error };
+    }
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake',
+          user: 'chronops',
+          team_id: 'T0FAKE',
+          user_id: 'U0BOT',
+          bot_id: 'B0BOT',
+        };
+      case 'views.open':
+      case 'views.push': {
+        const problems = viewProblems(args.view);
+        if (problems.length > 0) return invalid(method, problems);
+        const triggerError = useTrigger(args.trigger_id);
+        if (triggerError) {
+          rejected.push({ method, problems: [triggerError] });
+          return { ok: false, error: triggerError };
+        }
+        return { ok: true, view: storeView(args.view as Json) };
+      }
+      case 'views.update': {
+        const existing = views.get(String(args.view_id));
+        if (!existing) return { ok: false, error: 'not_found' };
+        if (args.hash !== undefined && args.hash !== existing.hash)
+          return { ok: false, error: 'hash_conflict' };
+        const problems = viewProblems(args.view);
+        if (problems.length > 0) return invalid(method, problems);
+        return { ok: true, view: storeView(args.view as Json, existing.id) };
+      }
+      case 'views.publish': {
+        const problems = viewProblems(args.view);
+        if (problems.length > 0) return invalid(method, problems);
+        if ((args.view as Json).type !== 'home') return invalid(method, ['views.publish needs a home view']);
+        const stored = {
+          ...(args.view as Json),
+          id: id('V'),
+          hash: 'home',
+          state: { values: {} },
+        } as unknown as StoredView;
+        homes.set(String(args.user_id), stored);
+        return { ok: true, view: stored };
+      }
+      case 'chat.postMessage':
+      case 'chat.postEphemeral':
+      case 'chat.update': {
+        if (typeof args.channel !== 'string' || args.channel === '')
+          return { ok: false, error: 'channel_not_found' };
+        const problems = messageProblems(args);
+        if (problems.length > 0) return invalid(method, problems);
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
+        return method === 'chat.postEphemeral'
+          ? { ok: true, message_ts: ts }
+          : { ok: true, channel: args.channel, ts };
+      }
+      case 'usergroups.users.list': {
+        const members = userGroups.get(String(args.usergroup));
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  };
+
+  const server: Server = createServer((request, response) => {
+    void readBody(request).then((raw) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const send = (status: number, body: Json | string) => {
+        response.writeHead(status, {
+          'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+        });
+        response.end(typeof body === 'string' ? body : JSON.stringify(body));
+      };
+      if (path.startsWith('/response/')) {
+        const body = JSON.parse(raw || '{}') as Json;
+        const problems = messageProblems(body);
+        responses.push({ id: path.slice('/response/'.length), body, rejected: problems });
+        if (problems.length > 0) {
+          rejected.push({ method: 'response_url', problems });
+          return send(400, 'invalid_blocks');
+        }
+        return send(200, 'ok');
+      }
+      if (path.startsWith('/api/')) {
+        const method = path.slice('/api/'.length);
+        const args = parseArgs(raw, request.headers['content-type'] ?? '');
+        const answer = handle(method, args);
+        calls.push({ method, args, response: answer });
+        return send(200, answer);
+      }
+      send(404, 'not found');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    apiUrl: `${url}api/`,
+    calls,
+    responses,
+    rejected,
+    views,
+    homes,
+    userGroups,
+    failNext(method, error, times = 1) {
+      failures.set(method, { error, times });
+    },
+    newTriggerId() {
+      const trigger = `${++counter}.${randomBytes(6).toString('hex')}`;
+      triggers.set(trigger, Date.now());
+      return trigger;
+    },
+    newResponseUrl() {
+      return `${url}response/${id('R')}`;
+    },
+    callsTo: (method) => calls.filter((call) => call.method === method),
+    lastView: () => (lastViewId ? views.get(lastViewId) : undefined),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** @slack/web-api sends form-encoded arguments with objects JSON-encoded; JSON bodies are accepted too. */
+function parseArgs(raw: string, contentType: string): Json {
+  if (contentType.includes('application/json')) return JSON.parse(raw || '{}') as Json;
+  const args: Json = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { createSilentLogger } from '../../../src/shared/logger.js';
+import { messagesFor } from '../../../src/slack/i18n/index.js';
+import { relevantParams } from '../../../src/slack/param-fields.js';
+import { createRoleResolver, roleAllows } from '../../../src/slack/permissions.js';
+import { newForm, validateTaskForm } from '../../../src/slack/task-form.js';
+
+describe('roles', () => {
+  it('admins can do what operators can; viewers change nothing', () => {
+    expect(roleAllows('admin', 'run')).toBe(true);
+    expect(roleAllows('operator', 'run')).toBe(true);
+    expect(roleAllows('operator', 'delete')).toBe(false);
+    expect(roleAllows('viewer', 'pause')).toBe(false);
+  });
+
+  it('resolves user groups once per cache period and tolerates lookup failures', async () => {
+    let nowMs = 0;
+    let calls = 0;
+    let failing = true;
+    const roles = createRoleResolver({
+      admins: ['U1'],
+      operators: ['S1'],
+      lookupGroup: async () => {
+        calls += 1;
+        if (failing) throw new Error('ratelimited');
+        return ['U2'];
+      },
+      nowMs: () => nowMs,
+      logger: createSilentLogger(),
+      cacheMs: 1000,
+    });
+    expect(await roles.roleOf('U1')).toBe('admin');
+    expect(await roles.roleOf('U2')).toBe('viewer');
+    failing = false;
+    expect(await roles.roleOf('U2')).toBe('operator');
+    expect(await roles.roleOf('U3')).toBe('viewer');
+    expect(calls).toBe(2);
+    nowMs = 1500;
+    expect(await roles.roleOf('U2')).toBe('operator');
+    expect(calls).toBe(3);
+  });
+});
+
+describe('task form validation', () => {
+  const m = messagesFor('en');
+  const options = {
+    now: new Date('2026-11-28T10:00:00Z'),
+    defaultTimezone: 'Europe/Paris',
+    cronRevision: 2,
+    m,
+  };
+
+  it('maps every problem to the block of its field', () => {
+    const form = {
+      ...newForm(undefined, 'Europe/Paris', 'en'),
+      name: '',
+      cron: 'bad',
+      timeoutSeconds: '1.5',
+      maxRetries: '9',
+    };
+    const result = validateTaskForm(form, options);
+    expect(result.ok).toBe(false);
+    expect(Object.keys(result.ok ? {} : result.errors).sort()).toEqual([
+      'cron_2',
+      'name',
+      'retries',
+      'timeout',
+    ]);
+  });
+
+  it('returns a draft with normalised params', () => {
+    const form = { ...newForm('cleanup_rate_limits', 'Europe/Paris', 'en') };
+    const result = validateTaskForm(form, options);
+    expect(result.ok && result.draft.params).toEqual({
+      mode: 'expired',
+      table: 'rate_limits',
+      expiresColumn: 'expires_at',
+      batchSize: 5000,
+    });
+  });
+
+  it('keeps only the params of the chosen variant', () => {
+    expect(
+      relevantParams('cleanup', { mode: 'expired', table: 't', olderThanDays: 3, timestampColumn: '' }),
+    ).toEqual({
+      mode: 'expired',
+      table: 't',
+    });
+    expect(relevantParams('cleanup', { table: 't', olderThanDays: 3 })).toEqual({
+      table: 't',
+      olderThanDays: 3,
+    });
+  });
+});
