@@ -111,6 +111,7 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: intInRange(0, 3600, 30),
   CATCHUP_WINDOW_SECONDS: intInRange(0, 30 * 86_400, 86_400),
   MAX_CATCHUP_RUNS: intInRange(1, 1000, 10),
+  MISFIRE_THRESHOLD_SECONDS: intInRange(1, 86_400, 60),
   RETRY_BACKOFF_SECONDS: intInRange(1, 86_400, 30),
   RETRY_BACKOFF_MAX_SECONDS: intInRange(1, 86_400, 900),
   RETENTION_SUCCESS_DAYS: intInRange(1, 3650, 30),
@@ -161,6 +162,8 @@ export interface Config {
     readonly shutdownGraceSeconds: number;
     readonly catchupWindowSeconds: number;
     readonly maxCatchupRuns: number;
+    /** An occurrence later than this when a scheduler plans it counts as missed (misfire policy applies). */
+    readonly misfireThresholdMs: number;
     /** First retry delay; doubles per attempt up to the max, ±20 % jitter. */
     readonly backoff: { readonly baseMs: number; readonly maxMs: number; readonly jitterRatio: number };
     readonly retentionSuccessDays: number;
@@ -259,6 +262,7 @@ export function loadConfig(
       shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
       catchupWindowSeconds: e.CATCHUP_WINDOW_SECONDS,
       maxCatchupRuns: e.MAX_CATCHUP_RUNS,
+      misfireThresholdMs: e.MISFIRE_THRESHOLD_SECONDS * 1000,
       backoff: {
         baseMs: e.RETRY_BACKOFF_SECONDS * 1000,
         maxMs: e.RETRY_BACKOFF_MAX_SECONDS * 1000,

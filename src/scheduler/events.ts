@@ -13,6 +13,7 @@ export interface SchedulerEventMap {
       id: string;
       taskId: string;
       taskName: string;
+      taskType: string;
       scheduledFor: Date | null;
       latenessMs: number | null;
       trigger: string;

@@ -308,6 +308,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         id: execution.id,
         taskId: execution.taskId,
         taskName: execution.task.name,
+        taskType: execution.task.type,
         scheduledFor: execution.scheduledFor,
         latenessMs: execution.scheduledFor ? now.getTime() - execution.scheduledFor.getTime() : null,
         trigger: execution.trigger,

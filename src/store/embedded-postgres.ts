@@ -35,6 +35,8 @@ export interface EmbeddedPostgresOptions {
   settings?: Record<string, string>;
   /** When false, the folder is removed on stop (tests). */
   persistent?: boolean;
+  /** A fixed loopback port (default: a free one chosen at run time). */
+  port?: number;
 }
 
 const SUPERUSER = 'postgres';
@@ -69,7 +71,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await findFreePort();
+    const port = options.port ?? (await findFreePort());
     try {
       const child = await spawnServer(binDir, dataDir, port, runAs, options.settings ?? {});
       await ensureDatabase(urlFor(port, password, 'postgres'), database);

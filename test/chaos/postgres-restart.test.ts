@@ -1,0 +1,136 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prepareTask } from '../../src/domain/task.js';
+import { createDatabase, type DatabaseHandle, runMigrations } from '../../src/store/database.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/store/embedded-postgres.js';
+import { createTask } from '../../src/store/tasks.js';
+import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
+
+// Chaos: the database disappears for 30 s under two running replicas, then comes back on the same
+// address. The replicas must carry on without a restart, handle the slots missed meanwhile with each
+// task's misfire policy, raise one summary alert per planning batch, and double-fire nothing.
+const OUTAGE_MS = 30_000;
+const replicas: ReplicaProcess[] = [];
+let server: EmbeddedPostgres | undefined;
+let handle: DatabaseHandle | undefined;
+
+afterAll(async () => {
+  for (const replica of replicas) replica.kill('SIGKILL');
+  await Promise.all(replicas.map((replica) => replica.exited()));
+  await handle?.close();
+  await server?.stop();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describe('PostgreSQL stopped for 30 s and restarted', () => {
+  it('replicas reconnect by themselves and apply the misfire policies', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chronops-chaos-pg-'));
+    const port = await freePort();
+    // Persistent for the outage (stop() would otherwise delete the cluster); removed after the restart.
+    server = await startEmbeddedPostgres({ dataDir, port, database: 'chaos' });
+    const url = server.url;
+    handle = createDatabase(url, { max: 4 });
+    handle.pool.on('error', () => {});
+    await runMigrations(handle.pool);
+    const now = new Date();
+    const make = (name: string, misfirePolicy: 'run_once' | 'skip' | 'run_all') =>
+      prepareTask(
+        {
+          name,
+          type: 'custom',
+          cron: '*/5 * * * * *',
+          misfirePolicy,
+          params: { kind: 'sql', sql: 'select 1' },
+        },
+        { now, defaultTimezone: 'Europe/Paris' },
+      );
+    const ids = {
+      runOnce: (await createTask(handle.db, make('run once', 'run_once'), { actor: { id: 'U1' }, now })).id,
+      skip: (await createTask(handle.db, make('skip', 'skip'), { actor: { id: 'U1' }, now })).id,
+      runAll: (await createTask(handle.db, make('run all', 'run_all'), { actor: { id: 'U1' }, now })).id,
+    };
+    await handle.close();
+    handle = undefined;
+
+    const env = {
+      DATABASE_URL: url,
+      LEASE_SECONDS: '10',
+      HEARTBEAT_SECONDS: '2',
+      POLL_INTERVAL_MS: '500',
+      MISFIRE_THRESHOLD_SECONDS: '10',
+      CATCHUP_WINDOW_SECONDS: '3600',
+      MAX_CATCHUP_RUNS: '3',
+    };
+    replicas.push(startReplica('chaos-1', env), startReplica('chaos-2', env));
+    await Promise.all(replicas.map((replica) => replica.ready()));
+    await sleep(6000);
+
+    await server.stop();
+    const downAt = Date.now();
+    await sleep(OUTAGE_MS);
+    server = await startEmbeddedPostgres({ dataDir, port, database: 'chaos', persistent: false });
+    const upAt = Date.now();
+    // Give the replicas time to notice, reconnect, plan the backlog and run a few fresh occurrences.
+    await sleep(15_000);
+
+    expect(replicas.map((replica) => replica.child.exitCode)).toEqual([null, null]);
+    handle = createDatabase(url, { max: 2 });
+    handle.pool.on('error', () => {});
+    const duplicates = await handle.pool.query(
+      `select task_id, scheduled_for from task_executions where trigger in ('schedule', 'catchup')
+        group by 1, 2 having count(*) > 1`,
+    );
+    expect(duplicates.rows).toEqual([]);
+    const slots = await handle.pool.query<{
+      task_id: string;
+      status: string;
+      trigger: string;
+      reason: string | null;
+      n: number;
+    }>(
+      `select task_id, status, trigger, reason, count(*)::int as n from task_executions
+        where scheduled_for > $1 and scheduled_for < $2 group by 1, 2, 3, 4`,
+      [new Date(downAt + 1000), new Date(upAt - 11_000)],
+    );
+    const of = (taskId: string) => slots.rows.filter((row) => row.task_id === taskId);
+    // Slots more than 10 s late when the database came back were missed: each policy did its job.
+    expect(of(ids.skip).every((row) => row.status === 'skipped' && row.reason === 'misfire_skipped')).toBe(
+      true,
+    );
+    expect(of(ids.skip).reduce((sum, row) => sum + row.n, 0)).toBeGreaterThanOrEqual(3);
+    const runOnceRuns = of(ids.runOnce).filter((row) => row.status !== 'skipped');
+    expect(runOnceRuns.reduce((sum, row) => sum + row.n, 0)).toBeLessThanOrEqual(1);
+    const runAllRuns = of(ids.runAll).filter((row) => row.trigger === 'catchup' && row.status === 'success');
+    expect(runAllRuns.reduce((sum, row) => sum + row.n, 0)).toBe(3);
+    const summaries = await handle.pool.query(
+      `select payload from notification_outbox where kind = 'missed_runs'`,
+    );
+    expect(summaries.rows.length).toBeGreaterThanOrEqual(1);
+    expect(summaries.rows.length).toBeLessThanOrEqual(2);
+    // Fresh occurrences after the restart run normally.
+    const fresh = await handle.pool.query<{ n: number }>(
+      `select count(*)::int as n from task_executions where status = 'success' and trigger = 'schedule' and started_at > $1`,
+      [new Date(upAt + 2000)],
+    );
+    expect(fresh.rows[0]!.n).toBeGreaterThanOrEqual(3);
+    const open = await handle.pool.query<{ n: number }>(
+      `select count(*)::int as n from task_executions where status = 'running' and started_at < $1`,
+      [new Date(upAt)],
+    );
+    expect(open.rows[0]!.n).toBe(0);
+  }, 120_000);
+});
