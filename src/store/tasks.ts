@@ -201,36 +201,58 @@ export async function updateTask(
   }
 }
 
+/**
+ * Applies a state change (pause, resume, approval) and its audit entry in one transaction, bumping the
+ * version so an editor holding the old one is told the task changed under them.
+ */
+async function changeTaskState(
+  db: Queryable,
+  id: string,
+  change: {
+    set: Partial<typeof scheduledTasks.$inferInsert>;
+    actor: Actor;
+    now: Date;
+    action: string;
+    after?: (row: TaskRow) => Record<string, unknown> | null;
+  },
+): Promise<TaskRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(scheduledTasks)
+      .set({ ...change.set, updatedAt: change.now, version: sql`${scheduledTasks.version} + 1` })
+      .where(eq(scheduledTasks.id, id))
+      .returning();
+    if (!row) throw new AppError('task_not_found', `No task with id ${id}.`, 'task');
+    await recordAudit(tx, {
+      actor: change.actor.id,
+      action: change.action,
+      taskId: id,
+      taskName: row.name,
+      after: change.after?.(row) ?? null,
+      at: change.now,
+    });
+    return row;
+  });
+}
+
 /** Pauses a task: it keeps its schedule but no occurrence is planned until it is resumed. */
 export async function pauseTask(
   db: Queryable,
   id: string,
   options: { actor: Actor; now: Date; reason?: string | undefined },
 ): Promise<TaskRow> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(scheduledTasks)
-      .set({
-        enabled: false,
-        pausedReason: options.reason?.trim() || null,
-        pausedBy: options.actor.id,
-        pausedAt: options.now,
-        updatedBy: options.actor.id,
-        updatedAt: options.now,
-        version: sql`${scheduledTasks.version} + 1`,
-      })
-      .where(eq(scheduledTasks.id, id))
-      .returning();
-    if (!row) throw new AppError('task_not_found', `No task with id ${id}.`, 'task');
-    await recordAudit(tx, {
-      actor: options.actor.id,
-      action: 'task.paused',
-      taskId: id,
-      taskName: row.name,
-      after: { reason: row.pausedReason },
-      at: options.now,
-    });
-    return row;
+  return changeTaskState(db, id, {
+    set: {
+      enabled: false,
+      pausedReason: options.reason?.trim() || null,
+      pausedBy: options.actor.id,
+      pausedAt: options.now,
+      updatedBy: options.actor.id,
+    },
+    actor: options.actor,
+    now: options.now,
+    action: 'task.paused',
+    after: (row) => ({ reason: row.pausedReason }),
   });
 }
 
@@ -243,31 +265,19 @@ export async function resumeTask(
   id: string,
   options: { actor: Actor; now: Date; nextRunAt: Date | null },
 ): Promise<TaskRow> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(scheduledTasks)
-      .set({
-        enabled: true,
-        nextRunAt: options.nextRunAt,
-        pausedReason: null,
-        pausedBy: null,
-        pausedAt: null,
-        overdueNotifiedFor: null,
-        updatedBy: options.actor.id,
-        updatedAt: options.now,
-        version: sql`${scheduledTasks.version} + 1`,
-      })
-      .where(eq(scheduledTasks.id, id))
-      .returning();
-    if (!row) throw new AppError('task_not_found', `No task with id ${id}.`, 'task');
-    await recordAudit(tx, {
-      actor: options.actor.id,
-      action: 'task.resumed',
-      taskId: id,
-      taskName: row.name,
-      at: options.now,
-    });
-    return row;
+  return changeTaskState(db, id, {
+    set: {
+      enabled: true,
+      nextRunAt: options.nextRunAt,
+      pausedReason: null,
+      pausedBy: null,
+      pausedAt: null,
+      overdueNotifiedFor: null,
+      updatedBy: options.actor.id,
+    },
+    actor: options.actor,
+    now: options.now,
+    action: 'task.resumed',
   });
 }
 
@@ -307,28 +317,16 @@ export async function setApprovalState(
   state: ApprovalState,
   options: { actor: Actor; now: Date; reason?: string | undefined },
 ): Promise<TaskRow> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(scheduledTasks)
-      .set({
-        approvalState: state,
-        approvedBy: state === 'approved' ? options.actor.id : null,
-        rejectionReason: state === 'rejected' ? (options.reason ?? null) : null,
-        updatedAt: options.now,
-        version: sql`${scheduledTasks.version} + 1`,
-      })
-      .where(eq(scheduledTasks.id, id))
-      .returning();
-    if (!row) throw new AppError('task_not_found', `No task with id ${id}.`, 'task');
-    await recordAudit(tx, {
-      actor: options.actor.id,
-      action: `task.${state}`,
-      taskId: id,
-      taskName: row.name,
-      after: options.reason ? { reason: options.reason } : null,
-      at: options.now,
-    });
-    return row;
+  return changeTaskState(db, id, {
+    set: {
+      approvalState: state,
+      approvedBy: state === 'approved' ? options.actor.id : null,
+      rejectionReason: state === 'rejected' ? (options.reason ?? null) : null,
+    },
+    actor: options.actor,
+    now: options.now,
+    action: `task.${state}`,
+    after: () => (options.reason ? { reason: options.reason } : null),
   });
 }
 
