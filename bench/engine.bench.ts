@@ -81,7 +81,7 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-async function everySecondOnReplicas(name: string, tasks: number, replicas: number, seconds: number) {
+export async function everySecondOnReplicas(name: string, tasks: number, replicas: number, seconds: number) {
   const database = await createBenchDatabase(`bench_${name.replaceAll('-', '_')}`);
   try {
     await insertTasks(
@@ -206,7 +206,7 @@ async function capacity(tasks: number, distinctSchedules: number) {
   }
 }
 
-async function nodeScheduleReference(jobs: number, seconds: number) {
+export async function nodeScheduleReference(jobs: number, seconds: number) {
   const lateness: number[] = [];
   let fired = 0;
   const handles: schedule.Job[] = [];

@@ -5,6 +5,9 @@
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   cron: () => import('./cron.bench.js').then((module) => module.run()),
   engine: () => import('./engine.bench.js').then((module) => module.run()),
+  peers: () => import('./peers.bench.js').then((module) => module.run()),
+  slack: () => import('./slack.bench.js').then((module) => module.run()),
+  dashboard: () => import('./dashboard.bench.js').then((module) => module.run()),
 };
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--');

@@ -1,8 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { WebClient } from '@slack/web-api';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
+import { createOutboxWorker, type OutboxWorker } from './notify/outbox-worker.js';
+import { createSandbox, type Sandbox } from './sandbox/sandbox.js';
+import { pingDeadMansSwitch } from './scheduler/dead-man-ping.js';
+import { observeScheduler } from './scheduler/metrics.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -68,6 +75,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   if (system.created.length > 0) logger.info({ created: system.created }, 'created the system tasks');
 
+  // The Slack side gets its own small pool: a burst of clicks queues there (up to 30 s) instead of
+  // failing, and can never take the connections the scheduler needs to fire on time.
+  const slackDatabase = createDatabase(database.url, {
+    max: 10,
+    applicationName: 'chronops:slack',
+    connectionTimeoutMs: 30_000,
+  });
   let target: DatabaseHandle | undefined;
   if (config.targetDatabaseUrl)
     target = createDatabase(config.targetDatabaseUrl, { max: 10, applicationName: 'chronops:tasks' });
@@ -122,6 +136,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     onCancel: (executionId) => scheduler.cancelLocal(executionId),
     onError: (error) => logger.warn({ err: error }, 'wake-up listener lost its connection; reconnecting'),
   });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  observeScheduler(metrics, scheduler.events);
+  if (config.heartbeatUrl) {
+    pingDeadMansSwitch(scheduler.events, { url: config.heartbeatUrl, intervalMs: 30_000, logger });
+  }
   scheduler.start();
 
   // Real Slack when tokens are set (HTTP on /slack/events, or Socket Mode); the sandbox otherwise.
@@ -129,17 +149,66 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   if (config.slack.mode !== 'sandbox') {
     slack = createSlackApp({
       config,
-      db: database.db,
-      pool: database.pool,
+      db: slackDatabase.db,
+      pool: slackDatabase.pool,
       clock,
       logger,
       wakeScheduler: () => scheduler.wake(),
     });
     if (config.slack.mode === 'socket') await slack.start();
   }
+  // Alerts leave through the outbox worker (every replica runs one; rows are leased, so none is posted
+  // twice). Against real Slack it uses the bot token; the sandbox wires its own below.
+  let alerts: OutboxWorker | undefined;
+  if (config.slack.mode !== 'sandbox' && config.slack.botToken) {
+    alerts = createAlertsWorker(
+      config,
+      { pool: database.pool, db: database.db, clock, logger },
+      {
+        token: config.slack.botToken,
+        apiUrl: config.slack.apiUrl,
+        defaultChannel: config.slack.alertChannel,
+      },
+    );
+    alerts.start();
+  }
+
+  // The sandbox needs the server's address (PORT may be 0), so it is wired once listening (below).
+  let sandbox: Sandbox | undefined;
+  // Outbox figures are read when Prometheus scrapes, from the database (shared by all replicas).
+  new Gauge({
+    name: 'chronops_outbox_backlog',
+    help: 'Alerts waiting for delivery to Slack.',
+    registers: [metrics],
+    collect: async function collect() {
+      this.set(await countPendingOutbox(database.pool));
+    },
+  });
+  new Gauge({
+    name: 'chronops_outbox_undeliverable',
+    help: 'Alerts given up after repeated delivery failures (shown on the App Home).',
+    registers: [metrics],
+    collect: async function collect() {
+      this.set(alerts ? await alerts.deadCount() : 0);
+    },
+  });
 
   const server = createServer((request, response) => {
+    if (request.url === '/metrics' && request.method === 'GET') {
+      metrics
+        .metrics()
+        .then((text) => {
+          response.writeHead(200, { 'content-type': metrics.contentType });
+          response.end(text);
+        })
+        .catch((error: unknown) => {
+          response.writeHead(500, { 'content-type': 'text/plain' });
+          response.end(`${toError(error).message}\n`);
+        });
+      return;
+    }
     if (slack?.handleRequest(request, response)) return;
+    if (sandbox?.handleRequest(request, response)) return;
     if (request.url === '/healthz') {
       const lastTick = scheduler.lastTickAt();
       const tickAgeMs = lastTick ? clock.nowMs() - lastTick.getTime() : null;
@@ -179,6 +248,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const port = typeof address === 'object' && address ? address.port : config.port;
   const httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
 
+  if (config.slack.mode === 'sandbox') {
+    const wired = startSandbox(config, httpUrl, {
+      db: slackDatabase.db,
+      pool: slackDatabase.pool,
+      clock,
+      logger,
+      wakeScheduler: () => scheduler.wake(),
+    });
+    sandbox = wired.sandbox;
+    slack = wired.slack;
+    alerts = wired.alerts;
+    alerts.start();
+  }
+
   logger.info(
     {
       readyInMs: Math.round(performance.now() - startedAt),
@@ -191,6 +274,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     `chronops ready on ${httpUrl} (health: ${httpUrl}/healthz); scheduler running as ${config.scheduler.workerId}`,
   );
+  if (sandbox)
+    logger.info(
+      { sandbox: sandbox.pageUrl },
+      `no Slack tokens set: open ${sandbox.pageUrl} for the sandbox workspace (docs/SANDBOX.md)`,
+    );
 
   return {
     database,
@@ -199,13 +287,88 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     stop: async () => {
       clearInterval(resyncTimer);
       await slack?.stop();
+      await alerts?.stop();
+      sandbox?.close();
       await scheduler.stop();
       await wakeups.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await target?.close();
+      await slackDatabase.close();
       await database.shutdown();
     },
   };
+}
+
+/** The bot's token against the sandbox's fake Web API; it never leaves this machine. */
+const SANDBOX_BOT_TOKEN = 'xoxb-sandbox';
+
+/**
+ * Sandbox mode (no Slack tokens, DESIGN.md §8): the fake Slack workspace on this server's `/api/` and
+ * `/`, and the unchanged Bolt app pointed at it, verifying the sandbox's signed requests with a secret
+ * made up for this run. The sandbox's people get their roles unless SLACK_ADMINS / SLACK_OPERATORS say
+ * otherwise, and its #alerts is the alert channel unless ALERT_CHANNEL is set.
+ */
+function startSandbox(
+  config: Config,
+  httpUrl: string,
+  deps: Omit<Parameters<typeof createSlackApp>[0], 'config' | 'connection'>,
+): { sandbox: Sandbox; slack: SlackApp; alerts: OutboxWorker } {
+  const signingSecret = randomBytes(32).toString('hex');
+  const sandbox = createSandbox({
+    signingSecret,
+    botToken: SANDBOX_BOT_TOKEN,
+    baseUrl: httpUrl,
+    logger: deps.logger,
+  });
+  const idsWithRole = (role: 'admin' | 'operator') =>
+    sandbox.users.filter((user) => user.role === role).map((user) => user.id);
+  const slackConfig = {
+    ...config,
+    slack: {
+      ...config.slack,
+      alertChannel: config.slack.alertChannel ?? sandbox.alertsChannelId,
+      admins: config.slack.admins.length > 0 ? config.slack.admins : idsWithRole('admin'),
+      operators: config.slack.operators.length > 0 ? config.slack.operators : idsWithRole('operator'),
+    },
+  };
+  const slack = createSlackApp({
+    ...deps,
+    config: slackConfig,
+    connection: { botToken: SANDBOX_BOT_TOKEN, signingSecret, apiUrl: sandbox.apiUrl, retries: 0 },
+  });
+  // Alerts (failures with Retry, success notices, overdue…) reach the sandbox's #alerts through the
+  // outbox, as they would reach Slack; the client must not retry or wait by itself (see outbox-worker.ts).
+  const alerts = createAlertsWorker(config, deps, {
+    token: SANDBOX_BOT_TOKEN,
+    apiUrl: sandbox.apiUrl,
+    defaultChannel: slackConfig.slack.alertChannel,
+  });
+  return { sandbox, slack, alerts };
+}
+
+/**
+ * The outbox worker, with a WebClient that neither retries nor waits on 429 by itself: the worker owns
+ * backoff and Retry-After (see src/notify/outbox-worker.ts).
+ */
+function createAlertsWorker(
+  config: Config,
+  deps: Pick<Parameters<typeof createOutboxWorker>[0], 'pool' | 'db' | 'clock' | 'logger'>,
+  target: { token: string; apiUrl: string | undefined; defaultChannel: string | undefined },
+): OutboxWorker {
+  return createOutboxWorker({
+    ...deps,
+    logger: deps.logger.child({ component: 'outbox' }),
+    web: new WebClient(target.token, {
+      ...(target.apiUrl ? { slackApiUrl: target.apiUrl } : {}),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout: 10_000,
+    }),
+    defaultChannel: target.defaultChannel,
+    locale: config.locale,
+    workerId: config.scheduler.workerId,
+    pollIntervalMs: 1000,
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -110,3 +110,52 @@ export const REPORT_QUERIES: Readonly<Record<ReportQueryName, ReportQuery>> = {
       ),
   },
 };
+
+/** The guide's figures for the daily report: the App Home's four numbers, over [since, until). */
+export interface ReportOverview {
+  activeTasks: number;
+  running: number;
+  successes: number;
+  failures: number;
+}
+
+export async function loadReportOverview(db: Queryable, since: Date, until: Date): Promise<ReportOverview> {
+  const { rows } = await db.query<ReportOverview>(
+    `select (select count(*) from scheduled_tasks where enabled and approval_state = 'approved')::int4 as "activeTasks",
+            (select count(*) from task_executions where status = 'running')::int4 as running,
+            (select count(*) from task_executions
+              where status = 'success' and finished_at >= $1 and finished_at < $2)::int4 as successes,
+            (select count(*) from task_executions
+              where status in ('failed', 'timed_out') and finished_at >= $1 and finished_at < $2)::int4 as failures`,
+    [since, until],
+  );
+  return rows[0] ?? { activeTasks: 0, running: 0, successes: 0, failures: 0 };
+}
+
+/** Every task with what the look-ahead needs (domain/report-lookahead.ts), its last 5 success durations. */
+export async function loadLookaheadTasks(db: Queryable): Promise<
+  Array<{
+    id: string;
+    name: string;
+    cron: string;
+    timezone: string;
+    enabled: boolean;
+    approval_state: string;
+    timeout_seconds: number;
+    paused_at: Date | null;
+    paused_by: string | null;
+    paused_reason: string | null;
+    recent: number[] | null;
+  }>
+> {
+  const { rows } = await db.query(
+    `select t.id, t.name, t.cron, t.timezone, t.enabled, t.approval_state, t.timeout_seconds,
+            t.paused_at, t.paused_by, t.paused_reason,
+            (select array_agg(s.duration_ms) from (
+               select e.duration_ms from task_executions e
+                where e.task_id = t.id and e.status = 'success' and e.duration_ms is not null
+                order by e.created_at desc limit 5) s) as recent
+       from scheduled_tasks t order by lower(t.name) limit 10000`,
+  );
+  return rows;
+}

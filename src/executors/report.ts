@@ -1,8 +1,15 @@
 import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { computeLookahead, type Lookahead } from '../domain/report-lookahead.js';
 import { type ReportQueryName, requireTaskParams } from '../domain/task-params.js';
 import { throwIfAborted } from './abort.js';
 import type { ExecutorDeps } from './deps.js';
-import { REPORT_QUERIES, type ReportFigure } from './report-queries.js';
+import {
+  loadLookaheadTasks,
+  loadReportOverview,
+  REPORT_QUERIES,
+  type ReportFigure,
+  type ReportOverview,
+} from './report-queries.js';
 import { capBlocks, displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { tablesExist } from './target-database.js';
 import type { ExecutionResult, Executor, OutboundMessage } from './types.js';
@@ -17,7 +24,15 @@ export interface ReportResultData extends Record<string, unknown> {
   until: string;
   figures: Record<string, { title: string } & ReportFigure>;
   skipped: Array<{ query: ReportQueryName; reason: string }>;
+  /** Daily report only: the guide's four figures. */
+  overview?: ReportOverview;
+  /** Daily report only: what to watch in the next 24 h. */
+  lookahead?: Lookahead;
 }
+
+/** The templates of the daily report (the user template and the system task): they add the overview
+ * and the 24 h look-ahead to the chosen figures. */
+const DAILY_REPORT_TEMPLATES = new Set(['generate_daily_report', 'system:daily_report']);
 
 /**
  * report: runs the chosen named queries (all by default) over the last 24 h before the context's `now`
@@ -58,6 +73,35 @@ export function createReportExecutor(deps: ExecutorDeps): Executor {
         const reason = (error as Error).message;
         data.skipped.push({ query: name, reason });
         context.log.warn(`${name}: skipped (${reason})`);
+      }
+    }
+
+    if (context.task.template && DAILY_REPORT_TEMPLATES.has(context.task.template)) {
+      const db = deps.servicePool ?? deps.targetPool;
+      if (await tablesExist(db, ['scheduled_tasks', 'task_executions'])) {
+        throwIfAborted(context.signal);
+        data.overview = await loadReportOverview(db, since, until);
+        const tasks = await loadLookaheadTasks(db);
+        data.lookahead = computeLookahead(
+          tasks.map((task) => ({
+            id: task.id,
+            name: task.name,
+            cron: task.cron,
+            timezone: task.timezone,
+            enabled: task.enabled,
+            approved: task.approval_state === 'approved',
+            timeoutSeconds: task.timeout_seconds,
+            recentDurationsMs: (task.recent ?? []).map(Number),
+            pausedAt: task.paused_at,
+            pausedBy: task.paused_by,
+            pausedReason: task.paused_reason,
+          })),
+          until,
+        );
+        const lookahead = data.lookahead;
+        context.log.info(
+          `look-ahead: ${lookahead.dst.length} DST, ${lookahead.collisions.length} collisions, ${lookahead.nearTimeout.length} near timeout, ${lookahead.longPaused.length} paused > 7 days`,
+        );
       }
     }
 
@@ -111,6 +155,22 @@ export function buildReportMessage(taskName: string, data: ReportResultData): Ou
     },
   ];
   const lines: string[] = [];
+  if (data.overview) {
+    const o = data.overview;
+    blocks.push({
+      type: 'section',
+      text: mrkdwn('*Overview (24 h)*'),
+      fields: [
+        mrkdwn(`*Active tasks*\n${o.activeTasks}`),
+        mrkdwn(`*Running*\n${o.running}`),
+        mrkdwn(`*Successes*\n${o.successes}`),
+        mrkdwn(`*Failures*\n${o.failures}`),
+      ],
+    });
+    lines.push(
+      `${o.activeTasks} active, ${o.running} running, ${o.successes} successes, ${o.failures} failures`,
+    );
+  }
   for (const [name, figure] of Object.entries(data.figures)) {
     const title = `*${escapeMrkdwn(figure.title)}*`;
     if (figure.kind === 'value') {
@@ -129,6 +189,10 @@ export function buildReportMessage(taskName: string, data: ReportResultData): Ou
     blocks.push({ type: 'section', text: mrkdwn(title), fields });
     lines.push(`${figure.title}: ${figure.rows.length} row${figure.rows.length === 1 ? '' : 's'}`);
   }
+  if (data.lookahead) {
+    blocks.push({ type: 'section', text: mrkdwn(lookaheadText(data.lookahead)) });
+    lines.push(`look-ahead: ${lookaheadCount(data.lookahead)} remark(s)`);
+  }
   const notes = [`Window: ${data.since} → ${data.until} (UTC)`];
   for (const skip of data.skipped) notes.push(`${skip.query} skipped: ${escapeMrkdwn(skip.reason)}`);
   blocks.push({
@@ -146,6 +210,50 @@ export function buildReportMessage(taskName: string, data: ReportResultData): Ou
     ),
     blocks: capBlocks(blocks),
   };
+}
+
+const LOOKAHEAD_ITEMS = 8;
+
+function lookaheadCount(lookahead: Lookahead): number {
+  return (
+    lookahead.dst.length +
+    lookahead.collisions.length +
+    lookahead.nearTimeout.length +
+    lookahead.longPaused.length
+  );
+}
+
+function listed<T>(items: readonly T[], line: (item: T) => string): string[] {
+  const shown = items.slice(0, LOOKAHEAD_ITEMS).map(line);
+  if (items.length > LOOKAHEAD_ITEMS) shown.push(`  …and ${items.length - LOOKAHEAD_ITEMS} more`);
+  return shown;
+}
+
+/** The look-ahead section: every name escaped; bounded lists so the section stays under 3000 chars. */
+export function lookaheadText(lookahead: Lookahead): string {
+  const name = (text: string) => `*${escapeMrkdwn(truncateText(text, 60))}*`;
+  const hhmm = (at: Date) => at.toISOString().slice(11, 16);
+  const lines = ['*Next 24 h*'];
+  lines.push(
+    ...listed(lookahead.dst, (item) => `:clock2: ${name(item.name)}: ${escapeMrkdwn(item.message)}`),
+    ...listed(
+      lookahead.collisions,
+      (item) =>
+        `:traffic_light: ${hhmm(item.minute)} UTC: ${item.names.map(name).join(', ')} start in the same minute`,
+    ),
+    ...listed(
+      lookahead.nearTimeout,
+      (item) =>
+        `:hourglass: ${name(item.name)}: longest recent run ${formatDuration(item.maxMs)} of a ${formatDuration(item.timeoutMs)} timeout (${Math.round(item.share * 100)} %)`,
+    ),
+    ...listed(
+      lookahead.longPaused,
+      (item) =>
+        `:double_vertical_bar: ${name(item.name)}: paused for ${item.days} days${item.pausedBy ? ` by ${escapeMrkdwn(item.pausedBy)}` : ''}${item.reason ? ` (${escapeMrkdwn(truncateText(item.reason, 100))})` : ''}`,
+    ),
+  );
+  if (lines.length === 1) lines.push('_Nothing to flag._');
+  return lines.join('\n');
 }
 
 function csvField(value: unknown): string {

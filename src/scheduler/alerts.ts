@@ -1,3 +1,4 @@
+import { detectDurationAnomaly } from '../domain/duration-anomaly.js';
 import type { MissedSummary } from '../domain/slot-planning.js';
 import type { OverdueTask, SettledExecution } from '../store/execution-lifecycle.js';
 import type { OutboxEntry } from '../store/outbox.js';
@@ -55,6 +56,28 @@ export function executionAlerts(
         executionId: execution.id,
         payload: { ...base, notify: Boolean(task?.notifyOnSuccess), recovered: execution.attempt > 1 },
       });
+    }
+    if (execution.status === 'success' && execution.recentSuccessDurationsMs) {
+      const anomaly = detectDurationAnomaly(execution.durationMs, execution.recentSuccessDurationsMs);
+      if (anomaly) {
+        entries.push({
+          kind: 'duration_anomaly',
+          dedupeKey: `duration_anomaly:${execution.id}`,
+          channel: task?.alertChannel ?? null,
+          taskId: execution.taskId,
+          executionId: execution.id,
+          payload: {
+            taskId: execution.taskId,
+            taskName: execution.taskName,
+            executionId: execution.id,
+            durationMs: anomaly.durationMs,
+            medianMs: anomaly.medianMs,
+            samples: anomaly.samples,
+            direction: anomaly.direction,
+            ratio: Math.round(anomaly.ratio * 100) / 100,
+          },
+        });
+      }
     }
   }
   return entries;

@@ -13,6 +13,7 @@ import * as commands from './listeners/commands.js';
 import * as events from './listeners/events.js';
 import * as views from './listeners/views.js';
 import { createRoleResolver } from './permissions.js';
+import { createReplayGuard } from './replay-guard.js';
 
 /** The path Slack posts commands, interactions and events to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -209,6 +210,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     logger.error({ err: toError(error) }, 'unhandled Slack listener error');
   });
 
+  const replayGuard = createReplayGuard(() => deps.clock.nowMs());
+  const header = (request: IncomingMessage, name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+
   let started = false;
   return {
     app,
@@ -217,6 +224,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       if (!receiver) return false;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       if (path !== SLACK_EVENTS_PATH || request.method !== 'POST') return false;
+      const admitted = replayGuard.admit({
+        timestamp: header(request, 'x-slack-request-timestamp'),
+        signature: header(request, 'x-slack-signature'),
+        retryNum: header(request, 'x-slack-retry-num'),
+      });
+      if (!admitted) {
+        logger.warn('refused a replayed or future-dated Slack request');
+        response.writeHead(401, { 'content-type': 'text/plain' });
+        response.end('replayed request\n');
+        return true;
+      }
       receiver.requestListener(request, response);
       return true;
     },

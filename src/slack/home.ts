@@ -1,10 +1,11 @@
 import { listRecentFailures } from '../store/executions.js';
+import { countDeadOutbox } from '../store/outbox-delivery.js';
 import { getDashboardStats } from '../store/stats.js';
 import { countTasks, getTask, listTasks } from '../store/tasks.js';
 import { buildHomeView, HOME_PAGE_SIZE } from './blocks/home.js';
 import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
 
-type HomeDeps = Pick<SlackDeps, 'db' | 'clock' | 'm' | 'locale' | 'config'>;
+type HomeDeps = Pick<SlackDeps, 'db' | 'pool' | 'clock' | 'm' | 'locale' | 'config'>;
 
 /** Loads one page of the dashboard and publishes it as `userId`'s App Home. */
 export async function publishHomeView(
@@ -18,10 +19,11 @@ export async function publishHomeView(
   // A page that no longer exists (tasks were deleted) falls back to the first one.
   const aligned = Math.max(0, offset - (offset % HOME_PAGE_SIZE));
   const safeOffset = aligned >= total ? 0 : aligned;
-  const [stats, tasks, failures] = await Promise.all([
+  const [stats, tasks, failures, undeliverable] = await Promise.all([
     getDashboardStats(deps.db, now),
     listTasks(deps.db, { limit: HOME_PAGE_SIZE, offset: safeOffset }),
     listRecentFailures(deps.db, 5),
+    countDeadOutbox(deps.pool),
   ]);
   const failureRows = [];
   for (const execution of failures) {
@@ -33,7 +35,15 @@ export async function publishHomeView(
     });
   }
   const view = buildHomeView(
-    { stats, tasks, offset: safeOffset, total, failures: failureRows, timezone: deps.config.defaultTimezone },
+    {
+      stats,
+      tasks,
+      offset: safeOffset,
+      total,
+      failures: failureRows,
+      timezone: deps.config.defaultTimezone,
+      undeliverable,
+    },
     uiOf(deps),
   );
   await client.views.publish({ user_id: userId, view });

@@ -3,6 +3,7 @@ import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { isAppError } from '../shared/errors.js';
 import { cancelExecution, retryExecution } from '../store/execution-commands.js';
 import { getExecution } from '../store/executions.js';
+import { findApprovalRequest, setAlertState } from '../store/outbox-delivery.js';
 import type { TaskRow } from '../store/schema.js';
 import { queueManualRunOnce } from '../store/slack-queries.js';
 import { deleteTask, getTask, pauseTask, resumeTask, setApprovalState } from '../store/tasks.js';
@@ -20,6 +21,8 @@ export interface Outcome {
   text: string;
   /** True when the change is announced to the channel; false for a private answer. */
   announce: boolean;
+  /** The execution queued (run now, retry), also when an equivalent one was already queued. */
+  executionId?: string;
 }
 
 /** A run-now click repeated within this many seconds by the same person is the same click. */
@@ -50,6 +53,7 @@ export async function runTaskNow(deps: SlackDeps, userId: string, task: TaskRow)
   const forbidden = await forbiddenMessage(deps, userId, 'run');
   if (forbidden) return privately(forbidden);
   if (task.approvalState !== 'approved') return privately(deps.m.notApproved(taskLabel(task)));
+  let executionId: string;
   try {
     const outcome = await queueManualRunOnce(deps.db, {
       taskId: task.id,
@@ -57,7 +61,9 @@ export async function runTaskNow(deps: SlackDeps, userId: string, task: TaskRow)
       now: deps.clock.now(),
       windowSeconds: RUN_NOW_DEDUPE_SECONDS,
     });
-    if (!outcome.created) return privately(deps.m.runAlreadyQueued(taskLabel(task)));
+    if (!outcome.created)
+      return { ...privately(deps.m.runAlreadyQueued(taskLabel(task))), executionId: outcome.executionId };
+    executionId = outcome.executionId;
   } catch (error) {
     if (isAppError(error, 'forbidden')) return privately(deps.m.notApproved(taskLabel(task)));
     if (isAppError(error, 'task_not_found')) return privately(deps.m.taskNotFound(taskLabel(task)));
@@ -65,7 +71,7 @@ export async function runTaskNow(deps: SlackDeps, userId: string, task: TaskRow)
   }
   deps.wakeScheduler?.();
   afterChange(deps);
-  return publicly(deps.m.runQueued(userId, taskLabel(task)));
+  return { ...publicly(deps.m.runQueued(userId, taskLabel(task))), executionId };
 }
 
 export async function pauseTaskFor(
@@ -131,16 +137,18 @@ export async function retryExecutionFor(
   if (!['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
     return privately(deps.m.notRetryable(deps.m.executionStatus[execution.status] ?? execution.status));
   }
+  let retryId: string;
   try {
     const result = await retryExecution(deps.pool, { executionId, actorId: userId, now: deps.clock.now() });
-    if (!result.created) return privately(deps.m.retryAlreadyQueued(label));
+    if (!result.created) return { ...privately(deps.m.retryAlreadyQueued(label)), executionId: result.id };
+    retryId = result.id;
   } catch (error) {
     if (isAppError(error, 'forbidden')) return privately(deps.m.notApproved(label));
     throw error;
   }
   deps.wakeScheduler?.();
   afterChange(deps);
-  return publicly(deps.m.retryQueued(userId, label));
+  return { ...publicly(deps.m.retryQueued(userId, label)), executionId: retryId };
 }
 
 export async function cancelExecutionFor(
@@ -160,21 +168,41 @@ export async function cancelExecutionFor(
   return publicly(deps.m.cancelOutcome[outcome](label));
 }
 
+/**
+ * Approves or rejects a custom task. Only an admin other than its author (creator or last editor) may
+ * approve; a rejection carries a reason (asked in a modal). The approval request in the channel is
+ * updated in place (through the outbox: the notifier re-renders it).
+ */
 export async function decideApproval(
   deps: SlackDeps,
   userId: string,
   task: TaskRow,
   decision: 'approved' | 'rejected',
+  reason?: string,
 ): Promise<Outcome> {
   const forbidden = await forbiddenMessage(deps, userId, 'approve');
   if (forbidden) return privately(forbidden);
   if (decision === 'approved' && (task.createdBy === userId || task.updatedBy === userId))
     return privately(deps.m.cannotApproveOwn);
-  await setApprovalState(deps.db, task.id, decision, { actor: { id: userId }, now: deps.clock.now() });
+  const shownReason = reason?.trim() ? truncateText(reason.trim(), 500) : undefined;
+  if (decision === 'rejected' && !shownReason) return privately(deps.m.rejectReasonRequired);
+  const now = deps.clock.now();
+  await setApprovalState(deps.db, task.id, decision, { actor: { id: userId }, now, reason: shownReason });
+  const request = await findApprovalRequest(deps.pool, task.id);
+  if (request) {
+    await setAlertState(deps.pool, {
+      id: request.id,
+      now,
+      state:
+        decision === 'approved'
+          ? { kind: 'approved', by: userId, at: now.toISOString() }
+          : { kind: 'rejected', by: userId, at: now.toISOString(), reason: shownReason ?? '' },
+    });
+  }
   afterChange(deps);
   return publicly(
     decision === 'approved'
       ? deps.m.approvedBy(userId, taskLabel(task))
-      : deps.m.rejectedBy(userId, taskLabel(task)),
+      : deps.m.rejectedBy(userId, taskLabel(task), escapeMrkdwn(shownReason ?? '')),
   );
 }

@@ -17,6 +17,7 @@ export const SUBCOMMANDS = [
   'stats',
   'templates',
   'audit',
+  'why',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 

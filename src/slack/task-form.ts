@@ -241,12 +241,20 @@ export function validateTaskForm(
   if (!result.ok) {
     for (const [field, message] of Object.entries(result.errors as FieldErrors)) {
       if (!message) continue;
+      // Template parameters come back keyed `params.<name>`: show them on that parameter's input.
+      const paramKey = field.startsWith('params.') ? field.slice('params.'.length) : undefined;
       const block =
         field === 'cron'
           ? cronBlockId(options.cronRevision)
-          : field === 'params'
-            ? firstParamBlock(form.type)
-            : (FIELD_BLOCKS[field as keyof TaskInput] ?? BLOCK.name);
+          : paramKey !== undefined
+            ? PARAM_FIELDS[form.type].some((candidate) => candidate.key === paramKey)
+              ? paramBlockId(form.type, paramKey)
+              : firstParamBlock(form.type)
+            : field === 'params'
+              ? firstParamBlock(form.type)
+              : field === 'template'
+                ? BLOCK.type
+                : (FIELD_BLOCKS[field as keyof TaskInput] ?? BLOCK.name);
       errors[block] ??= message;
     }
   }

@@ -1,9 +1,11 @@
 import type { ModalView } from '@slack/types';
 import { isTemplateId, TASK_TEMPLATES } from '../domain/templates.js';
 import { isAppError, toError } from '../shared/errors.js';
+import { enqueueOutboxWith } from '../store/outbox.js';
 import type { TaskRow } from '../store/schema.js';
 import { listScheduleSummaries } from '../store/slack-queries.js';
 import { createTask, getTask, updateTask } from '../store/tasks.js';
+import { approvalRequestEntry } from './approval-request.js';
 import { BLOCK } from './blocks/ids.js';
 import { buildTaskModal, CRON_PRESETS } from './blocks/task-modal.js';
 import { buildCronPreview } from './cron-preview.js';
@@ -171,21 +173,25 @@ export async function submitTaskModal(
     // Custom tasks run arbitrary SQL or scripts: a new or edited one waits for another admin's approval.
     const approvalState = draft.type === 'custom' ? 'pending' : undefined;
     try {
-      if (meta.t) {
-        const task = await updateTask(deps.db, meta.t, draft, {
-          actor: { id: userId },
-          now,
-          expectedVersion: meta.v ?? -1,
-          ...(approvalState ? { approvalState } : {}),
-        });
-        return { kind: 'saved', task, created: false };
-      }
-      const task = await createTask(deps.db, draft, {
-        actor: { id: userId },
-        now,
-        ...(approvalState ? { approvalState } : {}),
+      // One transaction: the task and, for a custom one now pending, the approval request in the channel.
+      return await deps.db.transaction(async (tx) => {
+        const task = meta.t
+          ? await updateTask(tx, meta.t, draft, {
+              actor: { id: userId },
+              now,
+              expectedVersion: meta.v ?? -1,
+              ...(approvalState ? { approvalState } : {}),
+            })
+          : await createTask(tx, draft, {
+              actor: { id: userId },
+              now,
+              ...(approvalState ? { approvalState } : {}),
+            });
+        if (task.approvalState === 'pending') {
+          await enqueueOutboxWith(tx, [approvalRequestEntry(task, userId, Boolean(meta.t))], now);
+        }
+        return { kind: 'saved' as const, task, created: !meta.t };
       });
-      return { kind: 'saved', task, created: true };
     } catch (error) {
       if (isAppError(error, 'version_conflict') && meta.t) {
         const current = await getTask(deps.db, meta.t);

@@ -25,14 +25,14 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 export function createDatabase(
   url: string,
-  options: { max?: number; applicationName?: string } = {},
+  options: { max?: number; applicationName?: string; connectionTimeoutMs?: number } = {},
 ): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'chronops',
     // Fail fast when the server is gone instead of queueing forever; callers retry at their own pace.
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool

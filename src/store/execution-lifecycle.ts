@@ -235,7 +235,15 @@ export interface SettledExecution {
   error: string | null;
   /** Set when a retry was queued for this failure. */
   retry: { id: string; attempt: number; runAfter: Date } | null;
+  /**
+   * For successes settled by settleExecutions: durations of the task's previous successes (newest
+   * first, at most {@link RECENT_SUCCESSES}), for the duration-anomaly alert.
+   */
+  recentSuccessDurationsMs?: number[];
 }
+
+/** How many previous successes the duration-anomaly check compares a run with. */
+export const RECENT_SUCCESSES = 20;
 
 /**
  * Records terminal states for a batch of finished executions, in one transaction with their
@@ -286,10 +294,41 @@ export async function settleExecutions(
       ],
     );
     if (updated.rows.length === 0) return [];
-    const settled = await finishSettlement(client, updated.rows, options.now, options.retryAt);
+    const settled = await withRecentDurations(
+      client,
+      await finishSettlement(client, updated.rows, options.now, options.retryAt),
+    );
     await enqueueOutbox(client, options.alerts(settled), options.now);
     return settled;
   });
+}
+
+/**
+ * Adds to each success the durations of its task's previous successes (one query per batch, served
+ * by the task-history index), so the alerts can flag a run far off its task's median in this same
+ * transaction.
+ */
+async function withRecentDurations(
+  client: pg.PoolClient,
+  settled: SettledExecution[],
+): Promise<SettledExecution[]> {
+  const successes = settled.filter((row) => row.status === 'success');
+  if (successes.length === 0) return settled;
+  const result = await client.query<{ task_id: string; durations: number[] }>(
+    `select t.task_id, array_agg(s.duration_ms order by s.created_at desc) as durations
+       from unnest($1::uuid[]) as t(task_id)
+       cross join lateral (
+         select e.duration_ms, e.created_at from task_executions e
+          where e.task_id = t.task_id and e.status = 'success' and e.duration_ms is not null
+            and not (e.id = any($2::uuid[]))
+          order by e.created_at desc limit $3) s
+      group by t.task_id`,
+    [[...new Set(successes.map((row) => row.taskId))], settled.map((row) => row.id), RECENT_SUCCESSES],
+  );
+  const byTask = new Map(result.rows.map((row) => [row.task_id, row.durations.map(Number)]));
+  return settled.map((row) =>
+    row.status === 'success' ? { ...row, recentSuccessDurationsMs: byTask.get(row.taskId) ?? [] } : row,
+  );
 }
 
 /**

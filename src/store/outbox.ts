@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import type pg from 'pg';
+import type { Queryable } from './database.js';
 
 /** An alert or message waiting for delivery to Slack (DESIGN.md §5.11). */
 export interface OutboxEntry {
@@ -56,4 +58,28 @@ export async function countPendingOutbox(pool: pg.Pool): Promise<number> {
     `select count(*)::int as n from notification_outbox where status = 'pending'`,
   );
   return result.rows[0]?.n ?? 0;
+}
+
+/**
+ * enqueueOutbox for drizzle transactions (the Slack side's task writes): the entry commits or rolls
+ * back with the caller's change. Returns the dedupe keys actually inserted.
+ */
+export async function enqueueOutboxWith(
+  db: Queryable,
+  entries: readonly OutboxEntry[],
+  now: Date,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const entry of entries) {
+    const result = await db.execute<{ dedupe_key: string }>(
+      sql`insert into notification_outbox (kind, dedupe_key, channel, payload, task_id, execution_id, next_attempt_at, created_at)
+          values (${entry.kind}, ${entry.dedupeKey}, ${entry.channel}, ${JSON.stringify(entry.payload)}::jsonb,
+                  ${entry.taskId ?? null}::uuid, ${entry.executionId ?? null}::uuid, ${now.toISOString()}::timestamptz,
+                  ${now.toISOString()}::timestamptz)
+          on conflict (dedupe_key) do nothing
+          returning dedupe_key`,
+    );
+    for (const row of result.rows) keys.push(row.dedupe_key);
+  }
+  return keys;
 }

@@ -99,6 +99,8 @@ export async function getTaskOrThrow(db: Queryable, id: string): Promise<TaskRow
 
 /** Names are unique regardless of case. */
 export async function findTaskByName(db: Queryable, name: string): Promise<TaskRow | undefined> {
+  // No stored name holds a NUL (PostgreSQL text cannot), and sending one would be a query error.
+  if (name.includes('\u0000')) return undefined;
   const [row] = await db
     .select()
     .from(scheduledTasks)

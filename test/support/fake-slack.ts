@@ -25,6 +25,24 @@ export interface RecordedResponse {
   rejected: string[];
 }
 
+/** A message as the fake keeps it, per channel (for conversations.history and chat.update). */
+export interface StoredMessage {
+  ts: string;
+  text: string;
+  blocks?: unknown;
+  metadata?: Json;
+  thread_ts?: string;
+  /** How many times chat.update changed it. */
+  edits: number;
+}
+
+/**
+ * A programmable HTTP-level failure of one call: a status (429 with Retry-After, 500…) answered
+ * instead of handling it, or `drop`: the call is handled (a message is posted) but the connection is
+ * cut before the answer, as when a response is lost on the network.
+ */
+export type HttpFailure = { status: number; retryAfterSec?: number } | { drop: true };
+
 export interface StoredView extends Json {
   id: string;
   hash: string;
@@ -252,6 +270,10 @@ export interface FakeSlack {
   readonly userGroups: Map<string, string[]>;
   /** Makes the next calls of `method` fail with `error`. */
   failNext(method: string, error: string, times?: number): void;
+  /** Makes the next `times` calls of `method` fail at the HTTP level (queued after earlier ones). */
+  failHttp(method: string, failure: HttpFailure, times?: number): void;
+  /** Messages posted to a channel (top-level and replies), oldest first. */
+  messagesIn(channel: string): StoredMessage[];
   /** A fresh trigger id, valid 3 s and once, as Slack puts in interaction payloads. */
   newTriggerId(): string;
   /** A fresh response_url on this server. */
@@ -270,6 +292,37 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
   const homes = new Map<string, StoredView>();
   const userGroups = new Map<string, string[]>();
   const failures = new Map<string, { error: string; times: number }>();
+  const httpFailures = new Map<string, HttpFailure[]>();
+  const messages = new Map<string, StoredMessage[]>();
+  const channelMessages = (channel: string) => {
+    let list = messages.get(channel);
+    if (!list) {
+      list = [];
+      messages.set(channel, list);
+    }
+    return list;
+  };
+  const withMetadata = (message: StoredMessage, include: boolean): Json => ({
+    type: 'message',
+    ts: message.ts,
+    text: message.text,
+    ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
+    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+    ...(include && message.metadata ? { metadata: message.metadata } : {}),
+  });
+  /** Slack's cursor pagination, newest first for history, oldest first for replies. */
+  const page = (list: StoredMessage[], args: Json, include: boolean): Json => {
+    const limit = Math.max(1, Math.min(1000, Number(args.limit ?? 100)));
+    const start = Number(args.cursor ?? 0) || 0;
+    const slice = list.slice(start, start + limit);
+    const next = start + limit < list.length ? String(start + limit) : '';
+    return {
+      ok: true,
+      messages: slice.map((message) => withMetadata(message, include)),
+      has_more: next !== '',
+      response_metadata: { next_cursor: next },
+    };
+  };
   const triggers = new Map<string, number>();
   let counter = 0;
   let lastViewId: string | undefined;
@@ -350,16 +403,48 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
         return { ok: true, view: stored };
       }
       case 'chat.postMessage':
-      case 'chat.postEphemeral':
-      case 'chat.update': {
+      case 'chat.postEphemeral': {
         if (typeof args.channel !== 'string' || args.channel === '')
           return { ok: false, error: 'channel_not_found' };
         const problems = messageProblems(args);
         if (problems.length > 0) return invalid(method, problems);
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
-        return method === 'chat.postEphemeral'
-          ? { ok: true, message_ts: ts }
-          : { ok: true, channel: args.channel, ts };
+        if (method === 'chat.postEphemeral') return { ok: true, message_ts: ts };
+        channelMessages(args.channel).push({
+          ts,
+          text: typeof args.text === 'string' ? args.text : '',
+          ...(args.blocks !== undefined ? { blocks: args.blocks } : {}),
+          ...(args.metadata && typeof args.metadata === 'object' ? { metadata: args.metadata as Json } : {}),
+          ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
+          edits: 0,
+        });
+        return { ok: true, channel: args.channel, ts };
+      }
+      case 'chat.update': {
+        if (typeof args.channel !== 'string' || args.channel === '')
+          return { ok: false, error: 'channel_not_found' };
+        const problems = messageProblems(args);
+        if (problems.length > 0) return invalid(method, problems);
+        const message = messages.get(args.channel)?.find((candidate) => candidate.ts === args.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.text = typeof args.text === 'string' ? args.text : message.text;
+        if (args.blocks !== undefined) message.blocks = args.blocks;
+        message.edits += 1;
+        return { ok: true, channel: args.channel, ts: message.ts };
+      }
+      case 'conversations.history': {
+        const oldest = Number(args.oldest ?? 0);
+        const list = (messages.get(String(args.channel)) ?? [])
+          .filter((message) => !message.thread_ts && Number(message.ts) >= oldest)
+          .reverse();
+        return page(list, args, args.include_all_metadata === true || args.include_all_metadata === 'true');
+      }
+      case 'conversations.replies': {
+        const list = (messages.get(String(args.channel)) ?? []).filter(
+          (message) => message.ts === args.ts || message.thread_ts === args.ts,
+        );
+        if (list.length === 0) return { ok: false, error: 'thread_not_found' };
+        return page(list, args, args.include_all_metadata === true || args.include_all_metadata === 'true');
       }
       case 'usergroups.users.list': {
         const members = userGroups.get(String(args.usergroup));
@@ -392,8 +477,24 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
       if (path.startsWith('/api/')) {
         const method = path.slice('/api/'.length);
         const args = parseArgs(raw, request.headers['content-type'] ?? '');
+        const failure = httpFailures.get(method)?.shift();
+        if (failure && 'status' in failure) {
+          const answer = { ok: false, error: `http_${failure.status}` };
+          calls.push({ method, args, response: answer });
+          response.writeHead(failure.status, {
+            'content-type': 'application/json',
+            ...(failure.retryAfterSec !== undefined ? { 'retry-after': String(failure.retryAfterSec) } : {}),
+          });
+          response.end(JSON.stringify(answer));
+          return;
+        }
         const answer = handle(method, args);
         calls.push({ method, args, response: answer });
+        if (failure && 'drop' in failure) {
+          // Handled (the message exists) but the client never hears the answer.
+          request.socket.destroy();
+          return;
+        }
         return send(200, answer);
       }
       send(404, 'not found');
@@ -414,6 +515,12 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     failNext(method, error, times = 1) {
       failures.set(method, { error, times });
     },
+    failHttp(method, failure, times = 1) {
+      const queue = httpFailures.get(method) ?? [];
+      for (let i = 0; i < times; i++) queue.push(failure);
+      httpFailures.set(method, queue);
+    },
+    messagesIn: (channel) => [...(messages.get(channel) ?? [])],
     newTriggerId() {
       const trigger = `${++counter}.${randomBytes(6).toString('hex')}`;
       triggers.set(trigger, Date.now());

@@ -38,7 +38,7 @@ export interface ButtonClick {
   blockId?: string;
   /** Where the button was: a message (gets a response_url), the App Home or a modal. */
   container:
-    | { type: 'message'; channelId: string }
+    | { type: 'message'; channelId: string; messageTs?: string }
     | { type: 'home'; view: StoredView }
     | { type: 'modal'; view: StoredView };
   /** For modal block actions: the state of the inputs. */
@@ -140,10 +140,13 @@ export function createSlackSender(options: {
           ...base,
           container: {
             type: 'message',
-            message_ts: '1.000001',
+            message_ts: click.container.messageTs ?? '1.000001',
             channel_id: click.container.channelId,
-            is_ephemeral: true,
+            is_ephemeral: click.container.messageTs === undefined,
           },
+          ...(click.container.messageTs
+            ? { message: { type: 'message', ts: click.container.messageTs, text: '' } }
+            : {}),
           channel: { id: click.container.channelId, name: 'general' },
           response_url: responseUrl,
         };

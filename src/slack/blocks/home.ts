@@ -17,6 +17,8 @@ export interface HomeData {
   failures: ReadonlyArray<{ execution: ExecutionSummary; taskName: string; timezone: string }>;
   /** Zone used for the "updated at" line. */
   timezone: string;
+  /** Alerts the notifier gave up on (outbox rows `dead`): shown so they are not silently lost. */
+  undeliverable?: number;
 }
 
 /** The App Home dashboard (DESIGN.md §2): figures, one page of tasks, recent failures. */
@@ -30,6 +32,7 @@ export function buildHomeView(data: HomeData, ui: Ui): HomeView {
       `*${m.stats.successes}*\n${data.stats.successes24h}`,
       `*${m.stats.failures}*\n${data.stats.failures24h}`,
     ]),
+    ...(data.undeliverable ? [section(m.home.undeliverable(data.undeliverable))] : []),
     context([m.home.updated(formatInZone(ui.now, data.timezone, ui.locale))]),
     divider(),
     header(`${m.home.tasks} (${data.total})`),

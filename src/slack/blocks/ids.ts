@@ -1,3 +1,5 @@
+import { ALERT_ACTION } from '../../domain/alert-actions.js';
+
 /**
  * Every action_id, callback_id and block_id the bot sends or listens for. Listeners match on these
  * constants, builders emit them: a renamed id cannot leave a button without a handler.
@@ -5,15 +7,19 @@
 export const ACTION = {
   /** Overflow menu on a task row; the selected option's value is `<op>:<taskId>` (see TaskOp). */
   taskMenu: 'task_menu',
-  runNow: 'task_run_now',
+  runNow: ALERT_ACTION.runNow,
   edit: 'task_edit',
   pauseResume: 'task_pause_resume',
   delete: 'task_delete',
-  viewExecution: 'execution_view',
-  retryExecution: 'execution_retry',
+  viewExecution: ALERT_ACTION.viewExecution,
+  retryExecution: ALERT_ACTION.retryExecution,
   cancelExecution: 'execution_cancel',
-  approve: 'task_approve',
-  reject: 'task_reject',
+  approve: ALERT_ACTION.approve,
+  reject: ALERT_ACTION.reject,
+  /** On the missed-runs summary posted by the notifier. */
+  missedRunLatest: ALERT_ACTION.missedRunLatest,
+  missedSkip: ALERT_ACTION.missedSkip,
+  rejectReasonInput: 'reject_reason_input',
   useTemplate: 'template_use',
   listPage: 'list_page',
   homePage: 'home_page',
@@ -40,6 +46,8 @@ export const CALLBACK = {
   taskModal: 'task_modal',
   deleteConfirm: 'task_delete_confirm',
   executionModal: 'execution_modal',
+  /** The reason asked when an admin rejects a custom task. */
+  rejectModal: 'approval_reject',
 } as const;
 
 /**
@@ -63,6 +71,7 @@ export const BLOCK = {
   alertChannel: 'alert_channel',
   notify: 'notify',
   paramsHeader: 'params_header',
+  rejectReason: 'reject_reason',
 } as const;
 
 export function cronBlockId(revision: number): string {

@@ -40,6 +40,7 @@ export const en = {
       '`/tasks logs <task>` — logs of the last execution',
       '`/tasks history <task>` — recent executions',
       '`/tasks retry <execution id>` — retry a failed execution (operator)',
+      '`/tasks why <task>` — why the last runs ran, were skipped or did not happen',
       '`/tasks stats` · `/tasks templates` · `/tasks audit <task>`',
     ],
     footer: 'A task is named by its name or its id. The App Home tab shows the dashboard.',
@@ -77,7 +78,10 @@ export const en = {
   },
   nothingRunning: (task: string) => `*${task}* has no queued or running execution.`,
   approvedBy: (user: string, task: string) => `:white_check_mark: <@${user}> approved *${task}*.`,
-  rejectedBy: (user: string, task: string) => `:x: <@${user}> rejected *${task}*.`,
+  rejectedBy: (user: string, task: string, reason: string) => `:x: <@${user}> rejected *${task}*: ${reason}`,
+  rejectReasonRequired: 'A rejection needs a reason, so the author knows what to change.',
+  missedSkipped: (user: string, task: string) =>
+    `:fast_forward: <@${user}> chose not to run the missed runs of *${task}*.`,
   cannotApproveOwn: 'A custom task must be approved by an admin other than its author.',
   genericError: 'Something went wrong; nothing was changed. The error is in the service logs.',
   list: {
@@ -165,6 +169,8 @@ export const en = {
     recentFailures: 'Recent failures',
     noFailures: 'No recent failures. :tada:',
     updated: (when: string) => `Updated ${when}`,
+    undeliverable: (count: number) =>
+      `:rotating_light: ${count} alert${count === 1 ? '' : 's'} could not be delivered to Slack; they are kept in \`notification_outbox\` (status dead).`,
   },
   modal: {
     createTitle: 'New task',
@@ -252,6 +258,48 @@ export const en = {
   },
   dateNever: 'not planned',
   inZone: (zone: string) => `(${zone})`,
+  rejectModal: {
+    title: 'Reject task',
+    intro: (task: string) => `Reject *${task}*? Its author sees your reason.`,
+    label: 'Reason',
+    placeholder: 'What must change before it can be approved?',
+    submit: 'Reject',
+    close: 'Cancel',
+  },
+  why: {
+    title: (task: string) => `Why ${task} ran or not`,
+    paused: (by: string | undefined, when: string | undefined, reason: string | undefined) =>
+      `:double_vertical_bar: *Paused*${by ? ` by <@${by}>` : ''}${when ? ` ${when}` : ''}${reason ? ` — ${reason}` : ''}. Paused tasks plan no slots; missed ones are not caught up on resume.`,
+    pendingApproval:
+      ':lock: *Awaiting approval* by an admin other than its author: its slots are recorded as not approved and do not run.',
+    rejected: (reason: string | undefined) =>
+      `:no_entry_sign: *Rejected*${reason ? ` — ${reason}` : ''}: its slots do not run until it is edited and approved.`,
+    active: (next: string) => `:calendar: Active; next run ${next}.`,
+    slotsTitle: 'Latest slots',
+    noSlots: 'No slot decided yet.',
+    verdict: {
+      succeeded: 'ran and succeeded',
+      failed: 'ran and failed',
+      timed_out: 'ran and timed out',
+      running: 'is running',
+      queued: 'is queued, waiting to start',
+      overlap_skipped: 'skipped: the previous run was still running (overlap policy)',
+      misfire_skipped: 'skipped: missed while no replica was running (misfire policy)',
+      caught_up: 'caught up late, after downtime (misfire policy)',
+      not_approved: 'not run: the task was not approved',
+      worker_lost: 'lost: the replica running it stopped; retried per the retry policy',
+      cancelled: 'cancelled by someone',
+      skipped: 'skipped',
+    } as Record<string, string>,
+    slot: (when: string, verdict: string, attempt: number) =>
+      `• ${when} — ${verdict}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+    by: (user: string) => ` — by <@${user}>`,
+    dst: (message: string) => `    :clock2: DST: ${message}`,
+    missedTitle: 'Missed during downtime',
+    missed: (count: number, first: string, last: string, policy: string, ran: number, skipped: number) =>
+      `• ${count} missed (${first} → ${last}); policy *${policy}*: ${ran} ran, ${skipped} recorded skipped.`,
+    upcomingDst: 'Daylight-saving shifts ahead',
+  },
 };
 
 export type Messages = typeof en;

@@ -35,6 +35,7 @@ export const fr: Messages = {
       '`/tasks logs <tâche>` — logs de la dernière exécution',
       '`/tasks history <tâche>` — exécutions récentes',
       "`/tasks retry <id d'exécution>` — relancer une exécution en échec (opérateur)",
+      '`/tasks why <tâche>` — pourquoi les dernières exécutions ont eu lieu, ont été sautées ou non',
       '`/tasks stats` · `/tasks templates` · `/tasks audit <tâche>`',
     ],
     footer:
@@ -75,7 +76,10 @@ export const fr: Messages = {
   },
   nothingRunning: (task: string) => `*${task}* n'a aucune exécution en attente ou en cours.`,
   approvedBy: (user: string, task: string) => `:white_check_mark: <@${user}> a approuvé *${task}*.`,
-  rejectedBy: (user: string, task: string) => `:x: <@${user}> a rejeté *${task}*.`,
+  rejectedBy: (user: string, task: string, reason: string) => `:x: <@${user}> a rejeté *${task}* : ${reason}`,
+  rejectReasonRequired: "Un rejet demande une raison, pour que l'auteur sache quoi changer.",
+  missedSkipped: (user: string, task: string) =>
+    `:fast_forward: <@${user}> a choisi de ne pas exécuter les exécutions manquées de *${task}*.`,
   cannotApproveOwn: 'Une tâche personnalisée doit être approuvée par un admin autre que son auteur.',
   genericError: "Une erreur s'est produite ; rien n'a été modifié. Le détail est dans les logs du service.",
   list: {
@@ -163,6 +167,8 @@ export const fr: Messages = {
     recentFailures: 'Échecs récents',
     noFailures: 'Aucun échec récent. :tada:',
     updated: (when: string) => `Mis à jour ${when}`,
+    undeliverable: (count: number) =>
+      `:rotating_light: ${count} alerte(s) n'ont pas pu être livrées à Slack ; elles sont gardées dans \`notification_outbox\` (statut dead).`,
   },
   modal: {
     createTitle: 'Nouvelle tâche',
@@ -252,4 +258,46 @@ export const fr: Messages = {
   },
   dateNever: 'non planifiée',
   inZone: (zone: string) => `(${zone})`,
+  rejectModal: {
+    title: 'Rejeter la tâche',
+    intro: (task: string) => `Rejeter *${task}* ? Son auteur verra votre raison.`,
+    label: 'Raison',
+    placeholder: "Que faut-il changer avant de pouvoir l'approuver ?",
+    submit: 'Rejeter',
+    close: 'Annuler',
+  },
+  why: {
+    title: (task: string) => `Pourquoi ${task} s'est exécutée ou non`,
+    paused: (by: string | undefined, when: string | undefined, reason: string | undefined) =>
+      `:double_vertical_bar: *En pause*${by ? ` par <@${by}>` : ''}${when ? ` ${when}` : ''}${reason ? ` — ${reason}` : ''}. Une tâche en pause ne planifie rien ; les exécutions manquées ne sont pas rattrapées à la reprise.`,
+    pendingApproval:
+      ":lock: *En attente d'approbation* par un admin autre que son auteur : ses créneaux sont enregistrés comme non approuvés et ne s'exécutent pas.",
+    rejected: (reason: string | undefined) =>
+      `:no_entry_sign: *Rejetée*${reason ? ` — ${reason}` : ''} : ses créneaux ne s'exécutent pas avant modification et approbation.`,
+    active: (next: string) => `:calendar: Active ; prochaine exécution ${next}.`,
+    slotsTitle: 'Derniers créneaux',
+    noSlots: 'Aucun créneau décidé pour le moment.',
+    verdict: {
+      succeeded: 'exécutée avec succès',
+      failed: 'exécutée, en échec',
+      timed_out: 'exécutée, délai dépassé',
+      running: 'en cours',
+      queued: 'en attente de démarrage',
+      overlap_skipped: "sautée : l'exécution précédente tournait encore (politique de chevauchement)",
+      misfire_skipped: 'sautée : manquée pendant que aucune instance ne tournait (politique de rattrapage)',
+      caught_up: 'rattrapée en retard après un arrêt (politique de rattrapage)',
+      not_approved: "non exécutée : la tâche n'était pas approuvée",
+      worker_lost: "perdue : l'instance qui l'exécutait s'est arrêtée ; relancée selon la politique",
+      cancelled: 'annulée par quelqu’un',
+      skipped: 'sautée',
+    },
+    slot: (when: string, verdict: string, attempt: number) =>
+      `• ${when} — ${verdict}${attempt > 1 ? ` (tentative ${attempt})` : ''}`,
+    by: (user: string) => ` — par <@${user}>`,
+    dst: (message: string) => `    :clock2: Heure d'été : ${message}`,
+    missedTitle: "Manquées pendant l'arrêt",
+    missed: (count: number, first: string, last: string, policy: string, ran: number, skipped: number) =>
+      `• ${count} manquée(s) (${first} → ${last}) ; politique *${policy}* : ${ran} exécutée(s), ${skipped} enregistrée(s) sautée(s).`,
+    upcomingDst: "Changements d'heure à venir",
+  },
 };

@@ -2,9 +2,17 @@ import type { App } from '@slack/bolt';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import { toError } from '../../shared/errors.js';
 import { getExecution, listExecutionHistory } from '../../store/executions.js';
+import {
+  type AlertState,
+  findAlertByMessage,
+  type OutboxDeliveryRow,
+  setAlertState,
+  setMissedDecision,
+} from '../../store/outbox-delivery.js';
 import { countTasks, getTask, listTasks } from '../../store/tasks.js';
 import { buildExecutionModal } from '../blocks/execution-modal.js';
 import { ACTION, CALLBACK } from '../blocks/ids.js';
+import { buildRejectModal } from '../blocks/reject-modal.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
 import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
 import {
@@ -26,6 +34,9 @@ export interface ActionBody {
   user: { id: string };
   trigger_id: string;
   channel?: { id: string };
+  /** The message the button is on (channel messages only). */
+  message?: { ts: string };
+  container?: { type?: string; message_ts?: string; channel_id?: string };
   response_url?: string;
   view?: ViewPayload & { type: string; callback_id?: string };
   actions: Array<{ action_id: string; value?: string; selected_option?: { value: string } | null }>;
@@ -101,9 +112,17 @@ async function refreshExecutionModal(
   await ctx.client.views.update({ view_id: view.id, view: buildExecutionModal(execution, task, uiOf(deps)) });
 }
 
-export const runNow: ActionWork = onTask(async (deps, ctx, task) =>
-  deliver(ctx.reply, await runTaskNow(deps, ctx.user, task)),
-);
+export const runNow: ActionWork = onTask(async (deps, ctx, task) => {
+  const outcome = await runTaskNow(deps, ctx.user, task);
+  // From an overdue alert: the message says who asked for the run, and when.
+  if (outcome.announce)
+    await markAlert(deps, ctx.body, {
+      kind: 'run_requested',
+      by: ctx.user,
+      at: deps.clock.now().toISOString(),
+    });
+  await deliver(ctx.reply, outcome);
+});
 
 export const pauseResume: ActionWork = onTask(async (deps, ctx, task) =>
   deliver(ctx.reply, await togglePause(deps, ctx.user, task)),
@@ -117,9 +136,68 @@ export const approve: ActionWork = onTask(async (deps, ctx, task) =>
   deliver(ctx.reply, await decideApproval(deps, ctx.user, task, 'approved')),
 );
 
-export const reject: ActionWork = onTask(async (deps, ctx, task) =>
-  deliver(ctx.reply, await decideApproval(deps, ctx.user, task, 'rejected')),
-);
+/** Reject asks for a reason first (a modal); the decision is taken on its submission (views.ts). */
+export const reject: ActionWork = onTask(async (deps, ctx, task) => {
+  const forbidden = await forbiddenMessage(deps, ctx.user, 'approve');
+  if (forbidden) return ctx.reply.ephemeral(forbidden);
+  await ctx.client.views.open({
+    trigger_id: ctx.body.trigger_id,
+    view: buildRejectModal(
+      task,
+      { t: task.id, ...(ctx.body.channel ? { c: ctx.body.channel.id } : {}) },
+      uiOf(deps),
+    ),
+  });
+});
+
+/** The channel alert the button was clicked on, if it is one the notifier posted. */
+async function alertOf(deps: SlackDeps, body: ActionBody): Promise<OutboxDeliveryRow | undefined> {
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const ts = body.message?.ts ?? body.container?.message_ts;
+  if (!channel || !ts) return undefined;
+  return findAlertByMessage(deps.pool, { channel, ts });
+}
+
+/** Records on the alert who did what, so the notifier updates the message in place. */
+async function markAlert(deps: SlackDeps, body: ActionBody, state: AlertState): Promise<void> {
+  const alert = await alertOf(deps, body);
+  if (alert) await setAlertState(deps.pool, { id: alert.id, state, now: deps.clock.now() });
+}
+
+/** Missed-runs summary: run that task now (its latest missed occurrence, late). */
+export const missedRunLatest: ActionWork = onTask(async (deps, ctx, task) => {
+  const outcome = await runTaskNow(deps, ctx.user, task);
+  if (outcome.executionId) {
+    const alert = await alertOf(deps, ctx.body);
+    if (alert?.kind === 'missed_runs') {
+      const now = deps.clock.now();
+      await setMissedDecision(deps.pool, {
+        id: alert.id,
+        taskId: task.id,
+        decision: { kind: 'run', by: ctx.user, at: now.toISOString() },
+        now,
+      });
+    }
+  }
+  await deliver(ctx.reply, outcome);
+});
+
+/** Missed-runs summary: leave the missed occurrences skipped, and say who decided. */
+export const missedSkip: ActionWork = onTask(async (deps, ctx, task) => {
+  const forbidden = await forbiddenMessage(deps, ctx.user, 'run');
+  if (forbidden) return ctx.reply.ephemeral(forbidden);
+  const alert = await alertOf(deps, ctx.body);
+  if (alert?.kind === 'missed_runs') {
+    const now = deps.clock.now();
+    await setMissedDecision(deps.pool, {
+      id: alert.id,
+      taskId: task.id,
+      decision: { kind: 'skip', by: ctx.user, at: now.toISOString() },
+      now,
+    });
+  }
+  await ctx.reply.announce(deps.m.missedSkipped(ctx.user, taskLabel(task)));
+});
 
 export const edit: ActionWork = onTask(async (deps, ctx, task) => {
   const forbidden = await forbiddenMessage(deps, ctx.user, 'edit');
@@ -157,7 +235,17 @@ export const viewExecution: ActionWork = async (deps, ctx) => {
 };
 
 export const retry: ActionWork = async (deps, ctx) => {
-  await deliver(ctx.reply, await retryExecutionFor(deps, ctx.user, ctx.value));
+  const outcome = await retryExecutionFor(deps, ctx.user, ctx.value);
+  // From a failure alert: the message shows who retried and when; the run's details go in its thread.
+  if (outcome.announce && outcome.executionId) {
+    await markAlert(deps, ctx.body, {
+      kind: 'retry_requested',
+      by: ctx.user,
+      at: deps.clock.now().toISOString(),
+      executionId: outcome.executionId,
+    });
+  }
+  await deliver(ctx.reply, outcome);
   await refreshExecutionModal(deps, ctx, ctx.value);
 };
 
@@ -201,6 +289,8 @@ export function register(app: App, deps: SlackDeps): void {
   bind(ACTION.delete, remove);
   bind(ACTION.approve, approve);
   bind(ACTION.reject, reject);
+  bind(ACTION.missedRunLatest, missedRunLatest);
+  bind(ACTION.missedSkip, missedSkip);
   bind(ACTION.useTemplate, useTemplate);
   bind(ACTION.viewExecution, viewExecution);
   bind(ACTION.retryExecution, retry);

@@ -3,11 +3,13 @@ import { closestMatches } from '../../domain/fuzzy-match.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { deriveTaskStatus, type TaskStatus } from '../../domain/task-status.js';
 import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
+import { explainSlots } from '../../domain/why.js';
 import { toError } from '../../shared/errors.js';
 import { listAuditForTask } from '../../store/audit.js';
 import { listExecutionHistory } from '../../store/executions.js';
 import { getDashboardStats, listTaskStatusInputs } from '../../store/stats.js';
 import { countTasks, listTasks } from '../../store/tasks.js';
+import { loadWhyInputs } from '../../store/why.js';
 import {
   buildAuditMessage,
   buildDeletePrompt,
@@ -18,6 +20,7 @@ import {
   buildTemplatesMessage,
 } from '../blocks/messages.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
+import { buildWhyMessage } from '../blocks/why.js';
 import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
 import {
   deleteTaskFor,
@@ -82,6 +85,7 @@ const USAGE: Record<string, string> = {
   history: 'history <task>',
   retry: 'retry <execution id>',
   audit: 'audit <task>',
+  why: 'why <task>',
 };
 
 async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
@@ -195,6 +199,11 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
         m.audit.title(taskLabel(task)),
         buildAuditMessage(task.name, entries, task.timezone, ui),
       );
+    }
+    case 'why': {
+      const inputs = await loadWhyInputs(deps.pool, task.id);
+      const why = explainSlots(task, inputs.slots, inputs.missed, ui.now);
+      return reply.ephemeral(m.why.title(taskLabel(task)), buildWhyMessage(task, why, ui));
     }
     default:
       return reply.ephemeral(m.help.title, buildHelpMessage(ui));

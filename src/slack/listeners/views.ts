@@ -1,7 +1,10 @@
 import type { App } from '@slack/bolt';
 import { toError } from '../../shared/errors.js';
-import { CALLBACK } from '../blocks/ids.js';
+import { getTask } from '../../store/tasks.js';
+import { ACTION, BLOCK, CALLBACK } from '../blocks/ids.js';
+import { decodeRejectMeta } from '../blocks/reject-modal.js';
 import type { SlackClient, SlackDeps } from '../deps.js';
+import { decideApproval } from '../operations.js';
 import { makeReplier } from '../reply.js';
 import { type SubmitAck, submitTaskModal, type ViewPayload } from '../task-modal-flow.js';
 
@@ -37,7 +40,36 @@ export function makeTaskModalSubmitHandler(deps: SlackDeps) {
   };
 }
 
+/**
+ * Reject modal submission: an empty reason is refused in the modal (a rejection needs one); otherwise
+ * the task is rejected, the approval request in the channel updated in place, and the decision announced.
+ */
+export function makeRejectSubmitHandler(deps: SlackDeps) {
+  return async ({ body, view, ack, client }: ViewSubmissionArgs): Promise<void> => {
+    const values = view.state.values as Record<string, Record<string, { value?: string | null }>>;
+    const reason = values[BLOCK.rejectReason]?.[ACTION.rejectReasonInput]?.value?.trim() ?? '';
+    if (reason === '') {
+      await ack({ response_action: 'errors', errors: { [BLOCK.rejectReason]: deps.m.rejectReasonRequired } });
+      return;
+    }
+    await ack();
+    const meta = decodeRejectMeta(view.private_metadata);
+    const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
+    try {
+      const task = meta ? await getTask(deps.db, meta.t) : undefined;
+      if (!task) return reply.ephemeral(deps.m.taskNotFound(meta?.t.slice(0, 60) ?? '?'));
+      const outcome = await decideApproval(deps, body.user.id, task, 'rejected', reason);
+      await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
+    } catch (error) {
+      deps.logger.error({ err: toError(error) }, 'reject submission failed');
+      await reply.ephemeral(deps.m.genericError);
+    }
+  };
+}
+
 export function register(app: App, deps: SlackDeps): void {
   const submit = makeTaskModalSubmitHandler(deps);
   app.view(CALLBACK.taskModal, async (args) => submit(args as unknown as ViewSubmissionArgs));
+  const reject = makeRejectSubmitHandler(deps);
+  app.view(CALLBACK.rejectModal, async (args) => reject(args as unknown as ViewSubmissionArgs));
 }

@@ -1,0 +1,420 @@
+import type { WebClient } from '@slack/web-api';
+import type pg from 'pg';
+import { OUTBOX_EVENT_TYPE } from '../domain/alert-actions.js';
+import type { Clock } from '../shared/clock.js';
+import { toError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Database } from '../store/database.js';
+import {
+  type AlertState,
+  claimDueOutbox,
+  countOutboxByStatus,
+  findChainRootAlert,
+  markOutboxDelivered,
+  mergePendingMissedRuns,
+  type OutboxDeliveryRow,
+  recordPostIntent,
+  releaseOutbox,
+  resolveOverdueAlerts,
+  setAlertState,
+} from '../store/outbox-delivery.js';
+import {
+  buildOutboxMessage,
+  buildThreadReply,
+  type RenderContext,
+  type RenderedMessage,
+} from './alert-blocks.js';
+import { notifyMessagesFor } from './messages.js';
+
+/**
+ * Delivers `notification_outbox` rows to Slack (DESIGN.md §5.11, issue 6 §1): at least once, and
+ * idempotently, with any number of replicas.
+ *
+ * - **Claim with a lease.** Rows are leased (locked_by/locked_until) with `FOR UPDATE SKIP LOCKED`, so two
+ *   replicas never work on the same row at the same time; a replica that dies mid-delivery loses its
+ *   lease after `leaseMs` and another takes the row over.
+ * - **Intent before post, lookup on recovery.** Before `chat.postMessage` the row records the channel it
+ *   is being posted to (`slack_channel` set, `slack_ts` null = "outcome unknown"); every message carries
+ *   Slack message metadata `{event_type: 'chronops_outbox', event_payload: {outbox_id}}`. A row found in
+ *   the unknown state (crash between post and mark, a response lost on the network, a lease that
+ *   lapsed) is first looked for with `conversations.history` / `conversations.replies`
+ *   (`include_all_metadata`): found, its ts is recorded and nothing is posted again. Limits: the lookup
+ *   needs the `channels:history` / `groups:history` scope and a channel *id* (ALERT_CHANNEL=C…), reads at
+ *   most 1,000 messages back, and relies on Slack showing a message in history once `postMessage`
+ *   returned; when the lookup itself is impossible (missing scope, channel name) the row is posted
+ *   again — at least once wins over at most once.
+ * - **The stored ts decides updates.** A row with a ts that is pending again (someone acted, a retry
+ *   recovered) is re-rendered with `chat.update`, which is idempotent.
+ * - **Rate limits.** The WebClient must not retry or wait by itself (`rejectRateLimitedCalls: true`,
+ *   `retryConfig: { retries: 0 }`), so a 429 reaches this loop: it pauses every post of this replica
+ *   for Retry-After, without counting an attempt. Posts are paced to one per second per channel.
+ *   5xx and network errors are retried with exponential backoff; after `maxAttempts` the row is `dead`
+ *   (kept, counted on the App Home and in metrics). Errors Slack will repeat (invalid_blocks…) go dead
+ *   at once.
+ */
+export interface OutboxWorkerDeps {
+  pool: pg.Pool;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** @slack/web-api client pointed at the right API URL and token; see the class comment for options. */
+  web: WebClient;
+  /** ALERT_CHANNEL: where rows without a channel go. */
+  defaultChannel: string | undefined;
+  locale: 'en' | 'fr';
+  workerId: string;
+  pollIntervalMs?: number;
+  /** Failed attempts (5xx, network, Slack errors) before a row is dead. Default 10 (~45 min of backoff). */
+  maxAttempts?: number;
+  /** Lease of a claimed row. Default 60 s (a Slack call times out well before). */
+  leaseMs?: number;
+  /** Rows claimed per round. Default 20. */
+  batchSize?: number;
+}
+
+export interface OutboxWorker {
+  start(): void;
+  stop(): Promise<void>;
+  deliverDue(now?: Date): Promise<{ delivered: number; failed: number }>;
+  pendingCount(): Promise<number>;
+  deadCount(): Promise<number>;
+}
+
+/** Slack errors that another attempt will not fix. */
+const PERMANENT_ERRORS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'invalid_arguments',
+  'msg_too_long',
+  'no_text',
+  'invalid_metadata_format',
+  'invalid_metadata_schema',
+]);
+const POST_SPACING_MS = 1000;
+const BACKOFF_BASE_MS = 5000;
+const BACKOFF_MAX_MS = 10 * 60_000;
+const MAX_ROUNDS_PER_CALL = 10;
+const LOOKUP_PAGES = 5;
+/** How far before a row's creation its message may be (Slack and database clocks differ). */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+
+type Outcome = 'delivered' | 'failed' | 'deferred';
+
+/** What to post for a row: a top-level message, a reply in an earlier alert's thread, or nothing. */
+type PostPlan =
+  | { kind: 'post'; channel: string | undefined; threadTs?: string; message: RenderedMessage }
+  | { kind: 'fold' }
+  | { kind: 'wait' };
+
+interface SlackFailure {
+  kind: 'rate_limited' | 'transient' | 'permanent';
+  retryAfterMs: number;
+  message: string;
+}
+
+export function classifySlackError(error: unknown): SlackFailure {
+  const err = error as {
+    code?: string;
+    retryAfter?: number;
+    statusCode?: number;
+    data?: { error?: string };
+    message?: string;
+  };
+  const message = toError(error).message;
+  if (err.code === 'slack_webapi_rate_limited_error') {
+    return { kind: 'rate_limited', retryAfterMs: Math.max(1, err.retryAfter ?? 1) * 1000, message };
+  }
+  if (err.code === 'slack_webapi_platform_error') {
+    const slackError = err.data?.error ?? 'unknown_error';
+    if (slackError === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 1000, message };
+    return { kind: PERMANENT_ERRORS.has(slackError) ? 'permanent' : 'transient', retryAfterMs: 0, message };
+  }
+  // slack_webapi_http_error (5xx), slack_webapi_request_error (network), and anything unexpected.
+  return { kind: 'transient', retryAfterMs: 0, message };
+}
+
+export function backoffMs(failedAttempts: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failedAttempts - 1));
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
+
+export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const { pool, clock, logger, web, workerId } = deps;
+  const log = logger.child({ component: 'outbox' });
+  const ctx: RenderContext = { m: notifyMessagesFor(deps.locale), locale: deps.locale };
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const batchSize = deps.batchSize ?? 20;
+  const pollIntervalMs = deps.pollIntervalMs ?? 1000;
+  /** Per channel: the instant (clock ms) of its next allowed post. Per replica. */
+  const nextPostAt = new Map<string, number>();
+  /** After a 429: no post before this instant (clock ms). */
+  let pausedUntil = 0;
+  /** Rows of the current claim merged into another one meanwhile (missed-runs summaries). */
+  const mergedAway = new Set<number>();
+
+  const release = (
+    row: OutboxDeliveryRow,
+    nextAttemptAt: Date,
+    error: string | null,
+    countAttempt: boolean,
+  ) => releaseOutbox(pool, { id: row.id, workerId, nextAttemptAt, error, countAttempt });
+
+  const markDelivered = (row: OutboxDeliveryRow, channel: string | null, ts: string | null, now: Date) =>
+    markOutboxDelivered(pool, { id: row.id, workerId, channel, ts, now, renderedPayload: row.payload });
+
+  /** The message of this row already in Slack (looked up by its metadata), if any. */
+  async function findPosted(row: OutboxDeliveryRow, channel: string, threadTs: string | undefined) {
+    const wanted = String(row.id);
+    const oldest = String((row.createdAt.getTime() - LOOKUP_MARGIN_MS) / 1000);
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const base = { channel, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+      const result = threadTs
+        ? await web.conversations.replies({ ...base, ts: threadTs })
+        : await web.conversations.history({ ...base, oldest });
+      for (const message of result.messages ?? []) {
+        const metadata = (
+          message as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }
+        ).metadata;
+        if (
+          metadata?.event_type === OUTBOX_EVENT_TYPE &&
+          String(metadata.event_payload?.outbox_id) === wanted
+        ) {
+          return message.ts ?? null;
+        }
+      }
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return null;
+  }
+
+  /** Failure-chain rows update the first failure's message and reply in its thread. */
+  async function planPost(row: OutboxDeliveryRow, now: Date): Promise<PostPlan> {
+    const channel = row.channel ?? deps.defaultChannel;
+    const topLevel = (): PostPlan => ({
+      kind: 'post',
+      channel,
+      message: buildOutboxMessage(row.kind, row.payload, ctx),
+    });
+    const chained =
+      row.kind === 'execution_failed' || row.kind === 'worker_lost' || row.kind === 'execution_succeeded';
+    if (!chained || !row.executionId) return topLevel();
+    const root = await findChainRootAlert(pool, { executionId: row.executionId, excludeId: row.id });
+    // The instant of the event (not of this attempt to deliver it): a retried delivery sets the same state.
+    const at = row.createdAt.toISOString();
+    const attempt = num(row.payload.attempt);
+    const executionId = row.executionId;
+    if (!root) {
+      if (row.kind !== 'execution_succeeded' || row.payload.notify === true) return topLevel();
+      return { kind: 'fold' }; // a success after failures whose alert is gone: nothing to resolve
+    }
+    const state: AlertState =
+      row.kind === 'execution_succeeded'
+        ? { kind: 'recovered', attempt, at, executionId }
+        : row.payload.retry
+          ? { kind: 'retrying', attempt, maxAttempts: num(row.payload.maxAttempts), at, executionId }
+          : { kind: 'failed_final', attempt, maxAttempts: num(row.payload.maxAttempts), at, executionId };
+    // Setting the same state again (this row retried) changes nothing visible: chat.update is idempotent.
+    await setAlertState(pool, { id: root.id, state, now });
+    if (root.slackTs && root.slackChannel) {
+      return {
+        kind: 'post',
+        channel: root.slackChannel,
+        threadTs: root.slackTs,
+        message: buildThreadReply(row.kind, row.payload, ctx),
+      };
+    }
+    // The first alert is not in Slack yet: wait for it, so the details land in its thread.
+    return root.status === 'pending' ? { kind: 'wait' } : topLevel();
+  }
+
+  async function fail(row: OutboxDeliveryRow, error: unknown, now: Date): Promise<Outcome> {
+    const failure = classifySlackError(error);
+    if (failure.kind === 'rate_limited') {
+      pausedUntil = Math.max(pausedUntil, now.getTime() + failure.retryAfterMs);
+      log.warn({ outboxId: row.id, retryAfterMs: failure.retryAfterMs }, 'Slack rate limit: pausing posts');
+      await release(row, new Date(pausedUntil), failure.message, false);
+      return 'deferred';
+    }
+    const attempts = row.attempts + 1;
+    const dead = failure.kind === 'permanent' || attempts >= maxAttempts;
+    log[dead ? 'error' : 'warn'](
+      { outboxId: row.id, kind: row.kind, attempts, err: toError(error) },
+      dead ? 'alert undeliverable: marked dead' : 'alert delivery failed; will retry',
+    );
+    await releaseOutbox(pool, {
+      id: row.id,
+      workerId,
+      nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)),
+      error: failure.message.slice(0, 1000),
+      countAttempt: true,
+      dead,
+    });
+    return 'failed';
+  }
+
+  async function deliverOne(claimed: OutboxDeliveryRow, now: Date): Promise<Outcome> {
+    let row = claimed;
+    try {
+      if (row.slackTs && row.slackChannel) {
+        // Already in the channel: re-render in place (someone acted, a retry recovered, the task ran).
+        const message = buildOutboxMessage(row.kind, row.payload, ctx);
+        await web.chat.update({
+          channel: row.slackChannel,
+          ts: row.slackTs,
+          text: message.text,
+          blocks: message.blocks,
+        } as Parameters<WebClient['chat']['update']>[0]);
+        await markDelivered(row, null, null, now);
+        return 'delivered';
+      }
+      if (row.kind === 'missed_runs' && !row.slackChannel) {
+        const merged = await mergePendingMissedRuns(pool, { primaryId: row.id, workerId, now });
+        for (const id of merged.mergedIds) mergedAway.add(id);
+        row = merged.primary ?? row;
+      }
+      const plan = await planPost(row, now);
+      if (plan.kind === 'fold') {
+        await markDelivered(row, null, null, now);
+        return 'delivered';
+      }
+      if (plan.kind === 'wait') {
+        await release(row, new Date(now.getTime() + POST_SPACING_MS), null, false);
+        return 'deferred';
+      }
+      const channel = row.slackChannel ?? plan.channel;
+      if (!channel) {
+        await releaseOutbox(pool, {
+          id: row.id,
+          workerId,
+          nextAttemptAt: now,
+          error: 'no channel: the task has no alert channel and ALERT_CHANNEL is not set',
+          countAttempt: true,
+          dead: true,
+        });
+        return 'failed';
+      }
+      const waitUntil = Math.max(pausedUntil, nextPostAt.get(channel) ?? 0);
+      if (waitUntil > now.getTime()) {
+        await release(row, new Date(waitUntil), null, false);
+        return 'deferred';
+      }
+      if (row.slackChannel) {
+        // Outcome of an earlier attempt unknown: look before posting again.
+        const ts = await findPosted(row, row.slackChannel, plan.threadTs);
+        if (ts) {
+          log.info({ outboxId: row.id }, 'alert was already posted; recorded its ts');
+          await markDelivered(row, row.slackChannel, ts, now);
+          return 'delivered';
+        }
+      } else if (!(await recordPostIntent(pool, { id: row.id, workerId, channel }))) {
+        return 'deferred'; // lease lost to another replica
+      }
+      nextPostAt.set(channel, now.getTime() + POST_SPACING_MS);
+      const result = await web.chat.postMessage({
+        channel,
+        text: plan.message.text,
+        ...(plan.message.blocks.length > 0 ? { blocks: plan.message.blocks } : {}),
+        ...(plan.threadTs ? { thread_ts: plan.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { outbox_id: String(row.id) } },
+      } as Parameters<WebClient['chat']['postMessage']>[0]);
+      const ts = result.ts ?? null;
+      await markDelivered(row, result.channel ?? channel, ts, now);
+      await uploadFile(row, result.channel ?? channel, ts);
+      return 'delivered';
+    } catch (error) {
+      return fail(row, error, now);
+    }
+  }
+
+  /**
+   * A report's CSV goes into the message's thread, best effort: the message (the alert) is delivered;
+   * a failed upload is logged, not retried (a retry could post the message twice).
+   */
+  async function uploadFile(row: OutboxDeliveryRow, channel: string, ts: string | null): Promise<void> {
+    const file = row.kind === 'task_message' ? (row.payload.file as Record<string, unknown> | null) : null;
+    if (!file || !ts) return;
+    try {
+      await web.files.uploadV2({
+        channel_id: channel,
+        thread_ts: ts,
+        content: str(file.content) ?? '',
+        filename: str(file.filename) ?? 'report.csv',
+        title: str(file.title) ?? str(file.filename) ?? 'report',
+      });
+    } catch (error) {
+      log.warn({ outboxId: row.id, err: toError(error) }, 'could not attach the file to the message');
+    }
+  }
+
+  async function deliverDue(at?: Date): Promise<{ delivered: number; failed: number }> {
+    const now = at ?? clock.now();
+    const totals = { delivered: 0, failed: 0 };
+    await resolveOverdueAlerts(pool, now);
+    // Rounds: a delivery may queue another row for now (a chain's first alert to update in place).
+    for (let round = 0; round < MAX_ROUNDS_PER_CALL; round++) {
+      const rows = await claimDueOutbox(pool, {
+        now,
+        workerId,
+        leaseUntil: new Date(now.getTime() + leaseMs),
+        limit: batchSize,
+      });
+      if (rows.length === 0) break;
+      let progressed = false;
+      for (const row of rows) {
+        if (mergedAway.delete(row.id)) continue;
+        const outcome = await deliverOne(row, now);
+        if (outcome === 'delivered') totals.delivered += 1;
+        if (outcome === 'failed') totals.failed += 1;
+        if (outcome !== 'deferred') progressed = true;
+      }
+      mergedAway.clear();
+      if (!progressed) break;
+    }
+    return totals;
+  }
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeSleep: (() => void) | undefined;
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = (async () => {
+        while (running) {
+          try {
+            await deliverDue();
+          } catch (error) {
+            log.error({ err: toError(error) }, 'outbox delivery pass failed');
+          }
+          if (!running) break;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollIntervalMs);
+            timer.unref?.();
+            wakeSleep = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wakeSleep = undefined;
+        }
+      })();
+    },
+    async stop() {
+      running = false;
+      wakeSleep?.();
+      await loop;
+      loop = undefined;
+    },
+    deliverDue,
+    pendingCount: () => countOutboxByStatus(pool, 'pending'),
+    deadCount: () => countOutboxByStatus(pool, 'dead'),
+  };
+}

@@ -1,0 +1,54 @@
+import type { ModalView } from '@slack/types';
+import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { ACTION, BLOCK, CALLBACK } from './ids.js';
+import { LIMITS, plain, section } from './kit.js';
+import type { Ui } from './ui.js';
+
+/** What the reject modal carries to its submission: the task, and the message the click came from. */
+export interface RejectModalMeta {
+  t: string;
+  c?: string;
+}
+
+/** Asks why a custom task is rejected (issue 6 §7: a rejection needs a reason). */
+export function buildRejectModal(
+  task: { id: string; name: string },
+  meta: RejectModalMeta,
+  ui: Ui,
+): ModalView {
+  const { m } = ui;
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.rejectModal,
+    title: plain(m.rejectModal.title, LIMITS.modalTitle),
+    submit: plain(m.rejectModal.submit, LIMITS.modalTitle),
+    close: plain(m.rejectModal.close, LIMITS.modalTitle),
+    private_metadata: JSON.stringify(meta),
+    blocks: [
+      section(m.rejectModal.intro(escapeMrkdwn(truncateText(task.name, 80)))),
+      {
+        type: 'input',
+        block_id: BLOCK.rejectReason,
+        label: plain(m.rejectModal.label, 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: ACTION.rejectReasonInput,
+          multiline: true,
+          max_length: 500,
+          placeholder: plain(m.rejectModal.placeholder, 150),
+        },
+      },
+    ],
+  };
+}
+
+export function decodeRejectMeta(raw: string): RejectModalMeta | undefined {
+  try {
+    const value = JSON.parse(raw) as Partial<RejectModalMeta>;
+    return typeof value.t === 'string'
+      ? { t: value.t, ...(typeof value.c === 'string' ? { c: value.c } : {}) }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
