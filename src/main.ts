@@ -211,7 +211,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (sandbox?.handleRequest(request, response)) return;
     if (request.url === '/healthz') {
       const lastTick = scheduler.lastTickAt();
-      const tickAgeMs = lastTick ? clock.nowMs() - lastTick.getTime() : null;
+      const tickAgeMs = lastTick ? Math.round(clock.nowMs() - lastTick.getTime()) : null;
       Promise.all([database.pool.query('select 1'), countPendingOutbox(database.pool)])
         .then(([, outboxBacklog]) => {
           const loopAlive =
