@@ -81,6 +81,8 @@ export interface FakeSlack {
   failNext(method: string, error: string, times?: number): void;
   /** Makes the next `times` calls of `method` fail at the HTTP level (queued after earlier ones). */
   failHttp(method: string, failure: HttpFailure, times?: number): void;
+  /** Forgets the HTTP failures still queued for `method` (the outage is over). */
+  clearHttpFailures(method: string): void;
   /** Messages posted to a channel (top-level and replies), oldest first. */
   messagesIn(channel: string): StoredMessage[];
   /** A fresh trigger id, valid 3 s and once, as Slack puts in interaction payloads. */
@@ -328,6 +330,9 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
       const queue = httpFailures.get(method) ?? [];
       for (let i = 0; i < times; i++) queue.push(failure);
       httpFailures.set(method, queue);
+    },
+    clearHttpFailures(method) {
+      httpFailures.delete(method);
     },
     messagesIn: (channel) => [...(messages.get(channel) ?? [])],
     newTriggerId() {
