@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox-worker.js';
@@ -139,6 +139,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   observeScheduler(metrics, scheduler.events);
+  const outboxAttempts = new Counter({
+    name: 'chronops_outbox_deliveries_total',
+    help: 'Alert delivery attempts to Slack by outcome (failed: 429 excluded, retried with backoff).',
+    labelNames: ['outcome'] as const,
+    registers: [metrics],
+  });
+  const onAttempt = (outcome: 'delivered' | 'failed') => outboxAttempts.inc({ outcome });
   if (config.heartbeatUrl) {
     pingDeadMansSwitch(scheduler.events, { url: config.heartbeatUrl, intervalMs: 30_000, logger });
   }
@@ -249,13 +256,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
 
   if (config.slack.mode === 'sandbox') {
-    const wired = startSandbox(config, httpUrl, {
-      db: slackDatabase.db,
-      pool: slackDatabase.pool,
-      clock,
-      logger,
-      wakeScheduler: () => scheduler.wake(),
-    });
+    const wired = startSandbox(
+      config,
+      httpUrl,
+      {
+        db: slackDatabase.db,
+        pool: slackDatabase.pool,
+        clock,
+        logger,
+        wakeScheduler: () => scheduler.wake(),
+      },
+      onAttempt,
+    );
     sandbox = wired.sandbox;
     slack = wired.slack;
     alerts = wired.alerts;
@@ -312,6 +324,7 @@ function startSandbox(
   config: Config,
   httpUrl: string,
   deps: Omit<Parameters<typeof createSlackApp>[0], 'config' | 'connection'>,
+  onAttempt: (outcome: 'delivered' | 'failed') => void,
 ): { sandbox: Sandbox; slack: SlackApp; alerts: OutboxWorker } {
   const signingSecret = randomBytes(32).toString('hex');
   const sandbox = createSandbox({
@@ -338,11 +351,15 @@ function startSandbox(
   });
   // Alerts (failures with Retry, success notices, overdue…) reach the sandbox's #alerts through the
   // outbox, as they would reach Slack; the client must not retry or wait by itself (see outbox-worker.ts).
-  const alerts = createAlertsWorker(config, deps, {
-    token: SANDBOX_BOT_TOKEN,
-    apiUrl: sandbox.apiUrl,
-    defaultChannel: slackConfig.slack.alertChannel,
-  });
+  const alerts = createAlertsWorker(
+    config,
+    { ...deps, onAttempt },
+    {
+      token: SANDBOX_BOT_TOKEN,
+      apiUrl: sandbox.apiUrl,
+      defaultChannel: slackConfig.slack.alertChannel,
+    },
+  );
   return { sandbox, slack, alerts };
 }
 
@@ -352,7 +369,7 @@ function startSandbox(
  */
 function createAlertsWorker(
   config: Config,
-  deps: Pick<Parameters<typeof createOutboxWorker>[0], 'pool' | 'db' | 'clock' | 'logger'>,
+  deps: Pick<Parameters<typeof createOutboxWorker>[0], 'pool' | 'db' | 'clock' | 'logger' | 'onAttempt'>,
   target: { token: string; apiUrl: string | undefined; defaultChannel: string | undefined },
 ): OutboxWorker {
   return createOutboxWorker({

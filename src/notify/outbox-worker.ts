@@ -68,6 +68,8 @@ export interface OutboxWorkerDeps {
   maxAttempts?: number;
   /** Lease of a claimed row. Default 60 s (a Slack call times out well before). */
   leaseMs?: number;
+  /** Called after each delivery attempt that ended (metrics). */
+  onAttempt?: (outcome: 'delivered' | 'failed') => void;
   /** Rows claimed per round. Default 20. */
   batchSize?: number;
 }
@@ -372,6 +374,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         const outcome = await deliverOne(row, now);
         if (outcome === 'delivered') totals.delivered += 1;
         if (outcome === 'failed') totals.failed += 1;
+        if (outcome === 'delivered' || outcome === 'failed') deps.onAttempt?.(outcome);
         if (outcome !== 'deferred') progressed = true;
       }
       mergedAway.clear();

@@ -63,6 +63,17 @@ describe('operations endpoints', () => {
     expect(text).toContain('process_resident_memory_bytes');
   });
 
+  it('counts alert deliveries: the failed clean-up (no demo tables here) is announced in #alerts', async () => {
+    const deadline = Date.now() + 10_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await (await fetch(`${service.httpUrl}/metrics`)).text();
+      if (/chronops_outbox_deliveries_total\{outcome="delivered"\} [1-9]/.test(text)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(text).toMatch(/chronops_outbox_deliveries_total\{outcome="delivered"\} [1-9]/);
+  });
+
   it('pings the dead-man’s switch while the loop is alive', async () => {
     const deadline = Date.now() + 5000;
     while (pings.length === 0 && Date.now() < deadline)
