@@ -1,7 +1,7 @@
 import cronstrue from 'cronstrue';
 // Registers the French strings on the same cronstrue instance (UMD bundle, side effect only).
 import 'cronstrue/locales/fr.js';
-import { CRON_MACROS } from './cron.js';
+import { CRON_MACROS } from './cron-fields.js';
 
 /** Languages the bot speaks (DESIGN.md §2: English by default, French with LOCALE=fr). */
 export type DescriptionLocale = 'en' | 'fr';

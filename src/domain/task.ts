@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
-import { nextRunAfter, parseCron, validateTimezone } from './cron.js';
+import { nextRunAfter, parseCron } from './cron.js';
 import { validateTaskParams } from './task-params.js';
 import {
   DEFAULT_MAX_RETRIES,
@@ -15,6 +15,7 @@ import {
   TASK_TYPES,
   type TaskType,
 } from './task-types.js';
+import { validateTimezone } from './zone-offsets.js';
 
 /** What a person (modal, template, seed) supplies to create or edit a task. */
 export interface TaskInput {

@@ -1,7 +1,8 @@
-import { dstNotices, nextRunsAfter, parseCron, validateTimezone } from '../domain/cron.js';
+import { dstNotices, nextRunsAfter, parseCron } from '../domain/cron.js';
 import { describeCron } from '../domain/cron-description.js';
 import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import { findCollisions, type StaggerTask, suggestFreeMinute } from '../domain/stagger.js';
+import { validateTimezone } from '../domain/zone-offsets.js';
 import { formatRun } from './format.js';
 import type { Messages, SlackLocale } from './i18n/index.js';
 

@@ -1,13 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  dstNotices,
-  nextRunAfter,
-  nextRunsAfter,
-  parseCron,
-  validateTimezone,
-} from '../../../src/domain/cron.js';
+import { dstNotices, nextRunAfter, nextRunsAfter, parseCron } from '../../../src/domain/cron.js';
+import { validateTimezone } from '../../../src/domain/zone-offsets.js';
 import { AppError } from '../../../src/shared/errors.js';
 
 const MINUTE_MS = 60_000;
