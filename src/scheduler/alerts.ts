@@ -29,31 +29,17 @@ export function executionAlerts(
     };
     if (execution.status === 'failed' || execution.status === 'timed_out') {
       entries.push({
-        kind: 'execution_failed',
-        dedupeKey: `execution_failed:${execution.id}`,
-        channel: task?.alertChannel ?? null,
-        taskId: execution.taskId,
-        executionId: execution.id,
+        ...envelope('execution_failed', execution, task?.alertChannel ?? null),
         payload: {
           ...base,
           error: excerpt(execution.error),
-          retry: execution.retry
-            ? {
-                executionId: execution.retry.id,
-                attempt: execution.retry.attempt,
-                runAfter: execution.retry.runAfter.toISOString(),
-              }
-            : null,
+          retry: retryOf(execution),
         },
       });
     } else if (execution.status === 'success' && (task?.notifyOnSuccess || execution.attempt > 1)) {
       // A success after failed attempts resolves the failure alert (updated in place by the notifier).
       entries.push({
-        kind: 'execution_succeeded',
-        dedupeKey: `execution_succeeded:${execution.id}`,
-        channel: task?.alertChannel ?? null,
-        taskId: execution.taskId,
-        executionId: execution.id,
+        ...envelope('execution_succeeded', execution, task?.alertChannel ?? null),
         payload: { ...base, notify: Boolean(task?.notifyOnSuccess), recovered: execution.attempt > 1 },
       });
     }
@@ -61,11 +47,7 @@ export function executionAlerts(
       const anomaly = detectDurationAnomaly(execution.durationMs, execution.recentSuccessDurationsMs);
       if (anomaly) {
         entries.push({
-          kind: 'duration_anomaly',
-          dedupeKey: `duration_anomaly:${execution.id}`,
-          channel: task?.alertChannel ?? null,
-          taskId: execution.taskId,
-          executionId: execution.id,
+          ...envelope('duration_anomaly', execution, task?.alertChannel ?? null),
           payload: {
             taskId: execution.taskId,
             taskName: execution.taskName,
@@ -88,11 +70,7 @@ export function workerLostAlerts(
   workers: Map<string, string | null>,
 ): OutboxEntry[] {
   return lost.map((execution) => ({
-    kind: 'worker_lost' as const,
-    dedupeKey: `worker_lost:${execution.id}`,
-    channel: null,
-    taskId: execution.taskId,
-    executionId: execution.id,
+    ...envelope('worker_lost', execution, null),
     payload: {
       taskId: execution.taskId,
       taskName: execution.taskName,
@@ -101,13 +79,7 @@ export function workerLostAlerts(
       attempt: execution.attempt,
       maxAttempts: execution.maxRetries + 1,
       error: excerpt(execution.error),
-      retry: execution.retry
-        ? {
-            executionId: execution.retry.id,
-            attempt: execution.retry.attempt,
-            runAfter: execution.retry.runAfter.toISOString(),
-          }
-        : null,
+      retry: retryOf(execution),
     },
   }));
 }
@@ -154,6 +126,27 @@ export function missedRunsAlert(
       })),
     },
   };
+}
+
+/** The fields every execution alert shares: kind, one alert per execution, channel, links. */
+function envelope(kind: OutboxEntry['kind'], execution: SettledExecution, channel: string | null) {
+  return {
+    kind,
+    dedupeKey: `${kind}:${execution.id}`,
+    channel,
+    taskId: execution.taskId,
+    executionId: execution.id,
+  };
+}
+
+function retryOf(execution: SettledExecution) {
+  return execution.retry
+    ? {
+        executionId: execution.retry.id,
+        attempt: execution.retry.attempt,
+        runAfter: execution.retry.runAfter.toISOString(),
+      }
+    : null;
 }
 
 function excerpt(text: string | null): string | null {

@@ -2,10 +2,10 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { ExecutionRow } from '../../store/schema.js';
 import { formatDuration, slackDate } from '../format.js';
-import { ACTION, CALLBACK } from './ids.js';
-import { actions, button, confirmDialog, context, fieldsSection, LIMITS, plain, section } from './kit.js';
+import { CALLBACK } from './ids.js';
+import { actions, context, fieldsSection, LIMITS, plain, section } from './kit.js';
 import { logExcerpt } from './messages.js';
-import { executionEmoji } from './task-row.js';
+import { executionEmoji, executionStateButtons } from './task-row.js';
 import type { Ui } from './ui.js';
 
 /** The execution-details modal: date, duration, status, attempt, error, and the tail of the logs. */
@@ -34,23 +34,7 @@ export function buildExecutionModal(
   blocks.push(section(`*${m.execution.logs}*`), section(excerpt.text));
   if (excerpt.note) blocks.push(context([excerpt.note]));
   blocks.push(context([`${m.execution.id}: \`${execution.id}\``]));
-  const buttons = [];
-  if (['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
-    buttons.push(button(m.actions.retry, ACTION.retryExecution, execution.id, { style: 'primary' }));
-  }
-  if (['queued', 'running'].includes(execution.status)) {
-    buttons.push(
-      button(m.actions.cancel, ACTION.cancelExecution, execution.id, {
-        style: 'danger',
-        confirm: confirmDialog(
-          m.confirmCancel.title,
-          m.confirmCancel.text,
-          m.confirmCancel.confirm,
-          m.confirmCancel.deny,
-        ),
-      }),
-    );
-  }
+  const buttons = executionStateButtons(execution, m);
   if (buttons.length > 0) blocks.push(actions(buttons, 'execution_actions'));
   return {
     type: 'modal',

@@ -117,11 +117,17 @@ export function executionRowBlocks(
     m.executionStatus[execution.status] ?? execution.status
   } · ${m.execution.attempt.toLowerCase()} ${execution.attempt} · ${formatDuration(execution.durationMs)}${error}`;
   const buttons = [button(m.actions.viewLogs, ACTION.viewExecution, execution.id)];
+  buttons.push(...executionStateButtons(execution, m));
+  return [section(text), actions(buttons, `execution_${execution.id}`)];
+}
+
+/** Retry for a finished execution that did not succeed, Cancel (confirmed) for a queued or running one. */
+export function executionStateButtons(execution: { id: string; status: string }, m: Ui['m']): Button[] {
   if (['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
-    buttons.push(button(m.actions.retry, ACTION.retryExecution, execution.id, { style: 'primary' }));
+    return [button(m.actions.retry, ACTION.retryExecution, execution.id, { style: 'primary' })];
   }
   if (['queued', 'running'].includes(execution.status)) {
-    buttons.push(
+    return [
       button(m.actions.cancel, ACTION.cancelExecution, execution.id, {
         style: 'danger',
         confirm: confirmDialog(
@@ -131,7 +137,7 @@ export function executionRowBlocks(
           m.confirmCancel.deny,
         ),
       }),
-    );
+    ];
   }
-  return [section(text), actions(buttons, `execution_${execution.id}`)];
+  return [];
 }

@@ -164,21 +164,28 @@ async function markAlert(deps: SlackDeps, body: ActionBody, state: AlertState): 
   if (alert) await setAlertState(deps.pool, { id: alert.id, state, now: deps.clock.now() });
 }
 
+/** Records on the missed-runs summary (re-rendered in place by the notifier) who decided what for a task. */
+async function recordMissedDecision(
+  deps: SlackDeps,
+  ctx: ActionContext,
+  taskId: string,
+  kind: 'run' | 'skip',
+): Promise<void> {
+  const alert = await alertOf(deps, ctx.body);
+  if (alert?.kind !== 'missed_runs') return;
+  const now = deps.clock.now();
+  await setMissedDecision(deps.pool, {
+    id: alert.id,
+    taskId,
+    decision: { kind, by: ctx.user, at: now.toISOString() },
+    now,
+  });
+}
+
 /** Missed-runs summary: run that task now (its latest missed occurrence, late). */
 export const missedRunLatest: ActionWork = onTask(async (deps, ctx, task) => {
   const outcome = await runTaskNow(deps, ctx.user, task);
-  if (outcome.executionId) {
-    const alert = await alertOf(deps, ctx.body);
-    if (alert?.kind === 'missed_runs') {
-      const now = deps.clock.now();
-      await setMissedDecision(deps.pool, {
-        id: alert.id,
-        taskId: task.id,
-        decision: { kind: 'run', by: ctx.user, at: now.toISOString() },
-        now,
-      });
-    }
-  }
+  if (outcome.executionId) await recordMissedDecision(deps, ctx, task.id, 'run');
   await deliver(ctx.reply, outcome);
 });
 
@@ -186,16 +193,7 @@ export const missedRunLatest: ActionWork = onTask(async (deps, ctx, task) => {
 export const missedSkip: ActionWork = onTask(async (deps, ctx, task) => {
   const forbidden = await forbiddenMessage(deps, ctx.user, 'run');
   if (forbidden) return ctx.reply.ephemeral(forbidden);
-  const alert = await alertOf(deps, ctx.body);
-  if (alert?.kind === 'missed_runs') {
-    const now = deps.clock.now();
-    await setMissedDecision(deps.pool, {
-      id: alert.id,
-      taskId: task.id,
-      decision: { kind: 'skip', by: ctx.user, at: now.toISOString() },
-      now,
-    });
-  }
+  await recordMissedDecision(deps, ctx, task.id, 'skip');
   await ctx.reply.announce(deps.m.missedSkipped(ctx.user, taskLabel(task)));
 });
 
