@@ -1,7 +1,7 @@
 import { listRecentFailures } from '../store/executions.js';
 import { countDeadOutbox } from '../store/outbox-delivery.js';
 import { getDashboardStats } from '../store/stats.js';
-import { countTasks, getTask, listTasks } from '../store/tasks.js';
+import { countTasks, listTasks } from '../store/tasks.js';
 import { buildHomeView, HOME_PAGE_SIZE } from './blocks/home.js';
 import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
 
@@ -25,15 +25,11 @@ export async function publishHomeView(
     listRecentFailures(deps.db, 5),
     countDeadOutbox(deps.pool),
   ]);
-  const failureRows = [];
-  for (const execution of failures) {
-    const task = await getTask(deps.db, execution.taskId);
-    failureRows.push({
-      execution,
-      taskName: task?.name ?? execution.taskId,
-      timezone: task?.timezone ?? deps.config.defaultTimezone,
-    });
-  }
+  const failureRows = failures.map((execution) => ({
+    execution,
+    taskName: execution.taskName,
+    timezone: execution.taskTimezone,
+  }));
   const view = buildHomeView(
     {
       stats,

@@ -539,14 +539,10 @@ export async function detectOverdue(
       lastStatus: row.last_status,
       alertChannel: row.alert_channel,
     }));
-    const inserted = new Set(
-      await enqueueOutbox(
-        client,
-        candidates.map((candidate) => options.alert(candidate)),
-        options.now,
-      ),
-    );
-    return candidates.filter((candidate) => inserted.has(options.alert(candidate).dedupeKey));
+    const entries = candidates.map((candidate) => options.alert(candidate));
+    // The dedupe key makes the overdue alert once per occurrence: only newly inserted ones are news.
+    const inserted = new Set(await enqueueOutbox(client, entries, options.now));
+    return candidates.filter((_, index) => inserted.has(entries[index]!.dedupeKey));
   });
 }
 

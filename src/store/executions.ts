@@ -2,7 +2,7 @@ import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { AppError } from '../shared/errors.js';
 import type { Queryable } from './database.js';
 import { sqlStateOf } from './pg-errors.js';
-import { type ExecutionRow, taskExecutions } from './schema.js';
+import { type ExecutionRow, scheduledTasks, taskExecutions } from './schema.js';
 import { isUuid } from './tasks.js';
 
 export async function getExecution(db: Queryable, id: string): Promise<ExecutionRow | undefined> {
@@ -58,14 +58,26 @@ export async function listExecutionHistory(
   };
 }
 
-/** The most recent failed or timed-out executions across all tasks (App Home "recent failures"). */
-export async function listRecentFailures(db: Queryable, limit = 5): Promise<ExecutionRow[]> {
-  return db
-    .select()
+/**
+ * The most recent failed or timed-out executions across all tasks (App Home "recent failures"), with
+ * their task's name and zone in the same query.
+ */
+export async function listRecentFailures(
+  db: Queryable,
+  limit = 5,
+): Promise<Array<ExecutionRow & { taskName: string; taskTimezone: string }>> {
+  const rows = await db
+    .select({
+      execution: taskExecutions,
+      taskName: scheduledTasks.name,
+      taskTimezone: scheduledTasks.timezone,
+    })
     .from(taskExecutions)
+    .innerJoin(scheduledTasks, eq(scheduledTasks.id, taskExecutions.taskId))
     .where(sql`${taskExecutions.status} in ('failed', 'timed_out')`)
     .orderBy(desc(taskExecutions.createdAt))
     .limit(limit);
+  return rows.map((row) => ({ ...row.execution, taskName: row.taskName, taskTimezone: row.taskTimezone }));
 }
 
 /**
