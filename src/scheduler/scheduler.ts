@@ -50,6 +50,8 @@ export interface SchedulerOptions {
   backoff?: RetryBackoffOptions;
   /** How often expired leases are looked for; default a third of the lease, at most 5 s. */
   reapIntervalMs?: number;
+  /** How often the overdue watch runs; default 1 s (grace periods are counted in seconds). */
+  overdueIntervalMs?: number;
 }
 
 export interface SchedulerDeps {
@@ -495,7 +497,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       });
     }
     // Grace periods are counted in seconds: looking once a second is enough.
-    const overdueDue = now.getTime() - lastOverdueMs >= (options.reapIntervalMs === 0 ? 0 : 1000);
+    const overdueDue = now.getTime() - lastOverdueMs >= (options.overdueIntervalMs ?? 1000);
     if (overdueDue) lastOverdueMs = now.getTime();
     await phase('overdue', async () => {
       if (!overdueDue) return;

@@ -57,6 +57,7 @@ export const TEST_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxCatchupRuns: 10,
   lookaheadMs: 0,
   reapIntervalMs: 0,
+  overdueIntervalMs: 0,
 };
 
 export function createTestScheduler(
