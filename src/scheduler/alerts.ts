@@ -1,7 +1,8 @@
 import { detectDurationAnomaly } from '../domain/duration-anomaly.js';
 import type { MissedSummary } from '../domain/slot-planning.js';
-import type { OverdueTask, SettledExecution } from '../store/execution-lifecycle.js';
+import type { SettledExecution } from '../store/execution-lifecycle.js';
 import type { OutboxEntry } from '../store/outbox.js';
+import type { OverdueTask } from '../store/overdue.js';
 
 /**
  * Outbox entries for the engine's alert-worthy events. The payload is data, not Block Kit: the notifier

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MissedSummary } from '../domain/slot-planning.js';
-import type { OverdueTask, SettledExecution } from '../store/execution-lifecycle.js';
+import type { SettledExecution } from '../store/execution-lifecycle.js';
+import type { OverdueTask } from '../store/overdue.js';
 
 /**
  * The engine's typed event stream. Tests await these instead of sleeping; metrics and logs subscribe.

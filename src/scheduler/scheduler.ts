@@ -9,7 +9,6 @@ import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import {
-  detectOverdue,
   reapExpiredLeases,
   releaseOwnedQueued,
   renewLeases,
@@ -18,6 +17,7 @@ import {
   startExecutions,
 } from '../store/execution-lifecycle.js';
 import type { OutboxEntry } from '../store/outbox.js';
+import { detectOverdue } from '../store/overdue.js';
 import {
   claimQueuedExecutions,
   type DueTask,
