@@ -11,6 +11,8 @@ import { createBenchDatabase, emit, percentile, rssMb, startBenchReplica } from 
  * Durations can be shortened with BENCH_SECONDS for a quick look.
  */
 const PRECISION_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+// Offered load of the sustained scenarios: this many every-second tasks.
+const SUSTAINED_TASKS = Number(process.env.BENCH_SUSTAINED_TASKS ?? 6000);
 
 async function insertTasks(
   pool: pg.Pool,
@@ -252,9 +254,9 @@ export async function run(): Promise<void> {
   if (want('precision1')) await everySecondOnReplicas('precision-1-replica', 1000, 1, PRECISION_SECONDS);
   if (want('burst')) await burst(10_000, 3);
   if (want('sustained'))
-    await everySecondOnReplicas('sustained-3-replicas', 6000, 3, Math.min(PRECISION_SECONDS, 20));
+    await everySecondOnReplicas('sustained-3-replicas', SUSTAINED_TASKS, 3, Math.min(PRECISION_SECONDS, 20));
   if (want('sustained1'))
-    await everySecondOnReplicas('sustained-1-replica', 6000, 1, Math.min(PRECISION_SECONDS, 20));
+    await everySecondOnReplicas('sustained-1-replica', SUSTAINED_TASKS, 1, Math.min(PRECISION_SECONDS, 20));
   if (want('capacity')) await capacity(100_000, 1000);
   if (want('node-schedule')) await nodeScheduleReference(1000, PRECISION_SECONDS);
 }

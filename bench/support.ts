@@ -49,7 +49,10 @@ export interface ReplicaHandle {
 
 /** Starts bench/engine-replica.ts as a separate process. */
 export function startBenchReplica(env: Record<string, string>): ReplicaHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/engine-replica.ts'], {
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/engine-replica.ts'], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import {
+  RECENT_SUCCESSES,
   reapExpiredLeases,
   releaseOwnedQueued,
   renewLeases,
@@ -32,6 +33,7 @@ import { executionAlerts, missedRunsAlert, overdueAlert, workerLostAlerts } from
 import { DueHeap } from './due-heap.js';
 import { SchedulerEvents } from './events.js';
 import { type RunningExecution, runExecution } from './execution-runner.js';
+import { createRecentDurations } from './recent-durations.js';
 
 export interface SchedulerOptions {
   workerId: string;
@@ -118,6 +120,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const unsettled = new Set<string>();
   const messagesByExecution = new Map<string, OutboundMessage[]>();
   const taskContext = new Map<string, { alertChannel: string | null; notifyOnSuccess: boolean }>();
+  // Recent success durations for the anomaly check, so frequent tasks do not re-read their history on
+  // every settle; re-read after a minute to take other replicas' runs into account.
+  const recentDurations = createRecentDurations(clock, {
+    window: RECENT_SUCCESSES,
+    ttlMs: 60_000,
+    maxTasks: 20_000,
+  });
   const inFlight = new Set<Promise<unknown>>();
   const cronCache = new Map<string, ParsedCron | null>();
 
@@ -281,7 +290,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   // ---- starting and running ----------------------------------------------------------------------
 
-  async function startDue(now: Date): Promise<{ started: number; skipped: number }> {
+  // Start transactions in progress: shutdown waits for them before handing back what is still queued,
+  // or the hand-back and a start would lock the same rows in opposite orders (a measured deadlock).
+  const startsInFlight = new Set<Promise<unknown>>();
+
+  function startDue(now: Date): Promise<{ started: number; skipped: number }> {
+    const starting = startDueNow(now);
+    startsInFlight.add(starting);
+    const forget = () => startsInFlight.delete(starting);
+    starting.then(forget, forget);
+    return starting;
+  }
+
+  async function startDueNow(now: Date): Promise<{ started: number; skipped: number }> {
     const due = heap.popDue(now.getTime());
     if (due.length === 0) return { started: 0, skipped: 0 };
     let outcome: Awaited<ReturnType<typeof startExecutions>>;
@@ -372,9 +393,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         ...executionAlerts(rows, (taskId) => taskContext.get(taskId)),
         ...rows.flatMap((row) => messageEntries(row.id, row.taskId)),
       ],
+      durations: recentDurations,
     });
     for (const input of batch) unsettled.delete(input.id);
     for (const row of settled) {
+      if (row.status === 'success' && row.durationMs !== null)
+        recentDurations.record(row.taskId, row.durationMs);
       messagesByExecution.delete(row.id);
       events.emit('execution.finished', row);
       if (row.retry) {
@@ -585,6 +609,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (loopTimer) clearTimeout(loopTimer);
     // Claimed but not started: hand them back so another replica starts them on time.
     heap.drain();
+    await loopDone;
+    await Promise.allSettled([...startsInFlight]);
     try {
       const released = await releaseOwnedQueued(pool, workerId);
       if (released > 0) logger.info({ released }, 'handed back claimed executions that had not started');

@@ -62,18 +62,17 @@ export async function startExecutions(
 ): Promise<StartOutcome> {
   if (options.ids.length === 0) return { started: [], skipped: [], requeued: [], lost: [] };
   return withTransaction(pool, async (client) => {
-    await client.query(
-      `select 1 from scheduled_tasks
-        where id in (select task_id from task_executions where id = any($1::uuid[]))
-        order by id for no key update`,
-      [options.ids],
-    );
-    const rows = await client.query<{
+    // One statement locks the task rows (in id order, so replicas starting executions of the same
+    // tasks cannot deadlock) and the execution rows, and reads is_running after the lock: a settle
+    // that committed meanwhile is seen (READ COMMITTED re-checks locked rows).
+    const locked = await client.query<{
       id: string;
       task_id: string;
       trigger: ExecutionTrigger;
       scheduled_for: Date | null;
       attempt: number;
+      run_after: Date;
+      created_at: Date;
       overlap_policy: OverlapPolicy;
       running_count: number;
       name: string;
@@ -85,22 +84,29 @@ export async function startExecutions(
       alert_channel: string | null;
       notify_on_success: boolean;
     }>(
-      `select e.id, e.task_id, e.trigger, e.scheduled_for, e.attempt, t.overlap_policy,
-              -- The task row is locked above and is_running is kept in step in these same transactions.
+      `select e.id, e.task_id, e.trigger, e.scheduled_for, e.attempt, e.run_after, e.created_at, t.overlap_policy,
+              -- is_running is kept in step in these same transactions, under the task row lock.
               case when t.is_running then 1 else 0 end as running_count,
               t.name, t.type, t.template, t.params, t.timeout_seconds, t.max_retries, t.alert_channel, t.notify_on_success
          from task_executions e
          join scheduled_tasks t on t.id = e.task_id
         where e.id = any($1::uuid[]) and e.status = 'queued' and e.worker_id = $2
           and t.approval_state = 'approved'
-        order by e.run_after, e.scheduled_for nulls last, e.created_at
-        for update of e`,
+        order by t.id
+        for no key update of t for update of e`,
       [options.ids, options.workerId],
     );
-    const present = new Set(rows.rows.map((row) => row.id));
+    // The overlap decision reads executions in the order they are due.
+    const rows = locked.rows.sort(
+      (a, b) =>
+        a.run_after.getTime() - b.run_after.getTime() ||
+        compareNullsLast(a.scheduled_for, b.scheduled_for) ||
+        a.created_at.getTime() - b.created_at.getTime(),
+    );
+    const present = new Set(rows.map((row) => row.id));
     const lost = options.ids.filter((id) => !present.has(id));
     const decisions = options.decide(
-      rows.rows.map((row) => ({
+      rows.map((row) => ({
         executionId: row.id,
         taskId: row.task_id,
         trigger: row.trigger,
@@ -113,7 +119,7 @@ export async function startExecutions(
     const skipIds: string[] = [];
     const requeueIds: string[] = [];
     const outcome: StartOutcome = { started: [], skipped: [], requeued: [], lost };
-    rows.rows.forEach((row, index) => {
+    rows.forEach((row, index) => {
       const decision = decisions[index];
       if (decision === 'start') {
         startIds.push(row.id);
@@ -152,15 +158,14 @@ export async function startExecutions(
     const now = options.now.toISOString();
     if (startIds.length > 0) {
       await client.query(
-        `update task_executions
-            set status = 'running', started_at = $2, heartbeat_at = $2, lease_until = $3
-          where id = any($1::uuid[])`,
+        `with started as (
+           update task_executions
+              set status = 'running', started_at = $2, heartbeat_at = $2, lease_until = $3
+            where id = any($1::uuid[])
+           returning task_id)
+         update scheduled_tasks set is_running = true, last_run_at = $2
+          where id in (select task_id from started)`,
         [startIds, now, options.leaseUntil.toISOString()],
-      );
-      await client.query(
-        `update scheduled_tasks set is_running = true, last_run_at = $2
-          where id in (select task_id from task_executions where id = any($1::uuid[]))`,
-        [startIds, now],
       );
     }
     if (skipIds.length > 0) {
@@ -257,6 +262,15 @@ export interface SettledExecution {
 export const RECENT_SUCCESSES = 20;
 
 /**
+ * A replica's memory of tasks' recent success durations (newest first), consulted before the history
+ * is read. `lookup` returns undefined when the task is unknown or its entry is stale.
+ */
+export interface SuccessDurationCache {
+  lookup(taskId: string): readonly number[] | undefined;
+  remember(taskId: string, durations: number[]): void;
+}
+
+/**
  * Records terminal states for a batch of finished executions, in one transaction with their
  * consequences: the retry row (attempt + 1, parent link, backoff), `is_running`/`last_status` of their
  * tasks, and the alerts. Only rows still running and owned by this worker are settled, so a result that
@@ -270,6 +284,8 @@ export async function settleExecutions(
     workerId: string;
     retryAt: (attempt: number) => Date;
     alerts: (settled: SettledExecution[]) => OutboxEntry[];
+    /** Recent durations known without a query; without it, the history is read for every success. */
+    durations?: SuccessDurationCache;
   },
 ): Promise<SettledExecution[]> {
   if (options.outcomes.length === 0) return [];
@@ -300,6 +316,7 @@ export async function settleExecutions(
     const settled = await withRecentDurations(
       client,
       await finishSettlement(client, updated.rows, options.now, options.retryAt),
+      options.durations,
     );
     await enqueueOutbox(client, options.alerts(settled), options.now);
     return settled;
@@ -314,29 +331,46 @@ export async function settleExecutions(
 async function withRecentDurations(
   client: pg.PoolClient,
   settled: SettledExecution[],
+  cache: SuccessDurationCache | undefined,
 ): Promise<SettledExecution[]> {
   const successes = settled.filter((row) => row.status === 'success');
   if (successes.length === 0) return settled;
-  const result = await client.query<{ task_id: string; durations: number[] }>(
-    `select t.task_id, array_agg(s.duration_ms order by s.created_at desc) as durations
-       from unnest($1::uuid[]) as t(task_id)
-       cross join lateral (
-         select e.duration_ms, e.created_at from task_executions e
-          where e.task_id = t.task_id and e.status = 'success' and e.duration_ms is not null
-            and not (e.id = any($2::uuid[]))
-          order by e.created_at desc limit $3) s
-      group by t.task_id`,
-    [[...new Set(successes.map((row) => row.taskId))], settled.map((row) => row.id), RECENT_SUCCESSES],
-  );
-  const byTask = new Map(result.rows.map((row) => [row.task_id, row.durations.map(Number)]));
+  const byTask = new Map<string, readonly number[]>();
+  const unknown: string[] = [];
+  for (const taskId of new Set(successes.map((row) => row.taskId))) {
+    const known = cache?.lookup(taskId);
+    if (known) byTask.set(taskId, known);
+    else unknown.push(taskId);
+  }
+  if (unknown.length > 0) {
+    const result = await client.query<{ task_id: string; durations: number[] }>(
+      `select t.task_id, array_agg(s.duration_ms order by s.created_at desc) as durations
+         from unnest($1::uuid[]) as t(task_id)
+         cross join lateral (
+           select e.duration_ms, e.created_at from task_executions e
+            where e.task_id = t.task_id and e.status = 'success' and e.duration_ms is not null
+              and not (e.id = any($2::uuid[]))
+            order by e.created_at desc limit $3) s
+        group by t.task_id`,
+      [unknown, settled.map((row) => row.id), RECENT_SUCCESSES],
+    );
+    const found = new Map(result.rows.map((row) => [row.task_id, row.durations.map(Number)]));
+    for (const taskId of unknown) {
+      const durations = found.get(taskId) ?? [];
+      byTask.set(taskId, durations);
+      cache?.remember(taskId, durations);
+    }
+  }
   return settled.map((row) =>
-    row.status === 'success' ? { ...row, recentSuccessDurationsMs: byTask.get(row.taskId) ?? [] } : row,
+    row.status === 'success'
+      ? { ...row, recentSuccessDurationsMs: [...(byTask.get(row.taskId) ?? [])] }
+      : row,
   );
 }
 
 /**
- * The shared tail of settle and reap: queue retries for failures with attempts left, then bring the
- * tasks' is_running/last_status in line with their executions.
+ * The shared tail of settle and reap: bring the tasks' is_running/last_status in line with their
+ * executions, then queue retries for failures with attempts left.
  */
 async function finishSettlement(
   client: pg.PoolClient,
@@ -344,10 +378,20 @@ async function finishSettlement(
   now: Date,
   retryAt: (attempt: number) => Date,
 ): Promise<SettledExecution[]> {
-  const taskIds = [...new Set(rows.map((row) => row.task_id))];
+  // One statement locks the tasks (in id order: concurrent settles and starts cannot deadlock), brings
+  // is_running in line with their executions, and sets last_status from this batch (the latest finished
+  // per task) instead of scanning the history.
+  const latest = new Map<string, SettledStatus>();
+  for (const row of rows) latest.set(row.task_id, row.status);
   const tasks = await client.query<{ id: string; name: string; max_retries: number; enabled: boolean }>(
-    `select id, name, max_retries, enabled from scheduled_tasks where id = any($1::uuid[]) order by id for no key update`,
-    [taskIds],
+    `update scheduled_tasks t
+        set is_running = exists (select 1 from task_executions r where r.task_id = t.id and r.status = 'running'),
+            last_status = s.status
+       from unnest($1::uuid[], $2::text[]) as s(task_id, status),
+            (select id from scheduled_tasks where id = any($1::uuid[]) order by id for no key update) as locked
+      where t.id = s.task_id and t.id = locked.id
+      returning t.id, t.name, t.max_retries, t.enabled`,
+    [[...latest.keys()], [...latest.values()]],
   );
   const taskById = new Map(tasks.rows.map((task) => [task.id, task]));
   const retryRows: Array<{
@@ -396,17 +440,6 @@ async function finishSettlement(
       retries.set(row.parent_execution_id, { id: row.id, attempt: row.attempt, runAfter: row.run_after });
     }
   }
-  // last_status comes from this batch (the latest finished per task), not from a scan of the history.
-  const latest = new Map<string, SettledStatus>();
-  for (const row of rows) latest.set(row.task_id, row.status);
-  await client.query(
-    `update scheduled_tasks t
-        set is_running = exists (select 1 from task_executions r where r.task_id = t.id and r.status = 'running'),
-            last_status = s.status
-       from unnest($1::uuid[], $2::text[]) as s(task_id, status)
-      where t.id = s.task_id`,
-    [[...latest.keys()], [...latest.values()]],
-  );
   return rows.map((row) => {
     const task = taskById.get(row.task_id);
     return {
@@ -478,4 +511,9 @@ export async function releaseOwnedQueued(pool: pg.Pool, workerId: string): Promi
     [workerId],
   );
   return result.rowCount ?? 0;
+}
+
+function compareNullsLast(a: Date | null, b: Date | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  return a.getTime() - b.getTime();
 }

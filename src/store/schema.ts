@@ -130,10 +130,13 @@ export const taskExecutions = pgTable(
       .where(sql`${t.trigger} in ('schedule', 'catchup') and ${t.scheduledFor} is not null`),
     index('task_executions_task_history_idx').on(t.taskId, t.createdAt.desc()),
     index('task_executions_queue_idx').on(t.runAfter).where(sql`${t.status} = 'queued'`),
-    index('task_executions_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'running'`),
     // "Is anything of this task running?" — asked on every start and settle; must not scan history.
+    // The reaper's "running with an expired lease" uses it too: running rows are few, and without an
+    // index on lease_until a heartbeat (which moves lease_until) can be a HOT update.
     index('task_executions_running_idx').on(t.taskId).where(sql`${t.status} = 'running'`),
-    index('task_executions_finished_idx').on(t.finishedAt, t.status),
+    // Partial: queued and running rows are not in it, so planning and starting an execution do not
+    // write to it (each update of a row writes every index it is in).
+    index('task_executions_finished_idx').on(t.finishedAt, t.status).where(sql`${t.finishedAt} is not null`),
     index('task_executions_failed_created_idx')
       .on(t.createdAt.desc())
       .where(sql`${t.status} in ('failed', 'timed_out')`),

@@ -63,6 +63,61 @@ describe('duration anomalies', () => {
   });
 });
 
+describe('duration anomalies with a replica cache', () => {
+  it('use the durations the cache knows instead of the history, and remember what the history said', async () => {
+    const cachedTask = await createTask(db.db, makeDraft({ name: 'cached backup' }), { actor, now: T0 });
+    const freshTask = await createTask(db.db, makeDraft({ name: 'fresh backup' }), { actor, now: T0 });
+    for (let i = 0; i < 6; i++) {
+      await db.pool.query(
+        `insert into task_executions (task_id, trigger, status, duration_ms, created_at, finished_at)
+         values ($1, 'schedule', 'success', 9000, $2, $2)`,
+        [freshTask.id, new Date(T0.getTime() - (i + 1) * 86_400_000)],
+      );
+    }
+    const ids: string[] = [];
+    for (const task of [cachedTask, freshTask]) {
+      const running = await db.pool.query<{ id: string }>(
+        `insert into task_executions (task_id, trigger, status, worker_id, started_at, created_at)
+         values ($1, 'schedule', 'running', 'w1', $2, $2) returning id`,
+        [task.id, T0],
+      );
+      ids.push(running.rows[0]!.id);
+    }
+    const remembered = new Map<string, number[]>();
+    const cache = {
+      lookup: (taskId: string) =>
+        taskId === cachedTask.id ? [720_000, 720_000, 720_000, 720_000, 720_000] : undefined,
+      remember: (taskId: string, durations: number[]) => remembered.set(taskId, durations),
+    };
+    const settled = await settleExecutions(db.pool, {
+      outcomes: ids.map((id) => ({
+        id,
+        status: 'success' as const,
+        finishedAt: T0,
+        durationMs: 8000,
+        logs: '',
+        error: null,
+        result: null,
+      })),
+      now: T0,
+      workerId: 'w1',
+      retryAt: () => T0,
+      alerts: (rows) => executionAlerts(rows, () => ({ alertChannel: null, notifyOnSuccess: false })),
+      durations: cache,
+    });
+    const byTask = new Map(settled.map((row) => [row.taskId, row.recentSuccessDurationsMs]));
+    // The cached task has no history at all: its durations can only have come from the cache.
+    expect(byTask.get(cachedTask.id)).toHaveLength(5);
+    expect(byTask.get(freshTask.id)).toEqual([9000, 9000, 9000, 9000, 9000, 9000]);
+    expect([...remembered.keys()]).toEqual([freshTask.id]);
+    const anomalies = await db.pool.query<{ execution_id: string }>(
+      `select execution_id from notification_outbox where kind = 'duration_anomaly' and execution_id = any($1::uuid[])`,
+      [ids],
+    );
+    expect(anomalies.rows.map((row) => row.execution_id)).toEqual([ids[0]]);
+  });
+});
+
 describe('approvals in the engine', () => {
   it("records a pending custom task's slot as not approved, and runs nothing", async () => {
     const task = await createTask(
