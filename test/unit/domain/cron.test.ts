@@ -43,6 +43,13 @@ describe('validateTimezone', () => {
     expect(error.field).toBe('timezone');
     expect(error.message).toBe(`Unknown time zone "${input}": use an IANA name such as Europe/Paris.`);
   });
+
+  it('answers a second time the same, from memory, and keeps refusing what it refused', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(validateTimezone(' asia/tokyo')).toBe('Asia/Tokyo');
+      expect(caught(() => validateTimezone('Mars/Olympus')).code).toBe('unknown_timezone');
+    }
+  });
 });
 
 describe('parseCron: accepted expressions', () => {
