@@ -154,7 +154,7 @@ export async function loadLookaheadTasks(db: Queryable): Promise<
             (select array_agg(s.duration_ms) from (
                select e.duration_ms from task_executions e
                 where e.task_id = t.id and e.status = 'success' and e.duration_ms is not null
-                order by e.created_at desc limit 5) s) as recent
+                order by e.created_at desc nulls last limit 5) s) as recent -- the history index order (store/newest-first.ts)
        from scheduled_tasks t order by lower(t.name) limit 10000`,
   );
   return rows;

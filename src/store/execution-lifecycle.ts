@@ -350,7 +350,7 @@ async function withRecentDurations(
            select e.duration_ms, e.created_at from task_executions e
             where e.task_id = t.task_id and e.status = 'success' and e.duration_ms is not null
               and not (e.id = any($2::uuid[]))
-            order by e.created_at desc limit $3) s
+            order by e.created_at desc nulls last limit $3) s -- the history index order (newest-first.ts)
         group by t.task_id`,
       [unknown, settled.map((row) => row.id), RECENT_SUCCESSES],
     );
