@@ -1,5 +1,6 @@
 import { HOME_PAGE_SIZE } from '../src/slack/blocks/home.js';
 import { listRecentFailures } from '../src/store/executions.js';
+import { countDeadOutbox } from '../src/store/outbox-delivery.js';
 import { getDashboardStats, listTaskStatusInputs } from '../src/store/stats.js';
 import { countTasks, listTasks } from '../src/store/tasks.js';
 import { BENCH_ADMIN, startBenchSlack } from './slack-support.js';
@@ -8,14 +9,17 @@ import { createBenchDatabase, emit, percentile } from './support.js';
 /**
  * `npm run bench -- dashboard`: the App Home and `/tasks stats` with 1,000,000 executions in history
  * (200 tasks over 90 days, inserted with generate_series; ~2 % failures, ~1 % skips, the last day as
- * dense as the others). Per scenario, BENCH_DASHBOARD_RUNS (default 20) timed runs after 3 warm-ups:
+ * dense as the others). As in production, where autovacuum rarely visits a table this size, the history
+ * is vacuumed but the last day's rows were written since: their pages are not all-visible, so the 24 h
+ * counts cannot skip the heap. Per scenario, BENCH_DASHBOARD_RUNS (default 100) timed runs after 3
+ * warm-ups:
  *
  * - `home`: an app_home_opened event through the real Bolt app until views.publish has reached the
  *   fake Slack (queries + Block Kit build + the Web API call);
  * - `stats`: `/tasks stats` as a signed slash command until the reply reached the response_url;
  * - `*-queries`: the same store queries alone, to separate query time from render time.
  */
-const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? 20);
+const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? 100);
 const EXECUTIONS = Number(process.env.BENCH_DASHBOARD_EXECUTIONS ?? 1_000_000);
 const TASKS = 200;
 
@@ -33,23 +37,29 @@ export async function run(): Promise<void> {
          from generate_series(1, $1::int) as i`,
       [TASKS],
     );
-    await pool.query(
-      `with tasks as (select id, row_number() over (order by id) - 1 as k from scheduled_tasks)
-       insert into task_executions (task_id, trigger, scheduled_for, status, reason, attempt, run_after,
-                                    started_at, finished_at, duration_ms, worker_id, logs, error, created_at)
-       select t.id, 'schedule', s.at,
-              case when g % 50 = 0 then 'failed' when g % 97 = 0 then 'skipped' else 'success' end,
-              case when g % 97 = 0 and g % 50 <> 0 then 'overlap_skipped' end,
-              1, s.at, s.at, s.at + interval '1.2 seconds', 1200, 'bench-worker',
-              'row ' || g,
-              case when g % 50 = 0 then 'simulated failure ' || g end,
-              s.at
-         from generate_series(1, $1::int) as g
-         join tasks t on t.k = g % ${TASKS}
-         cross join lateral (select now() - (g * (interval '90 days' / $1::int)) as at) as s`,
-      [EXECUTIONS],
-    );
+    // Execution g happened g × (90 days / EXECUTIONS) ago: g ≤ EXECUTIONS / 90 is the last day.
+    const insertExecutions = (from: number, to: number) =>
+      pool.query(
+        `with tasks as (select id, row_number() over (order by id) - 1 as k from scheduled_tasks)
+         insert into task_executions (task_id, trigger, scheduled_for, status, reason, attempt, run_after,
+                                      started_at, finished_at, duration_ms, worker_id, logs, error, created_at)
+         select t.id, 'schedule', s.at,
+                case when g % 50 = 0 then 'failed' when g % 97 = 0 then 'skipped' else 'success' end,
+                case when g % 97 = 0 and g % 50 <> 0 then 'overlap_skipped' end,
+                1, s.at, s.at, s.at + interval '1.2 seconds', 1200, 'bench-worker',
+                'row ' || g,
+                case when g % 50 = 0 then 'simulated failure ' || g end,
+                s.at
+           from generate_series($2::int, $3::int) as g
+           join tasks t on t.k = g % ${TASKS}
+           cross join lateral (select now() - (g * (interval '90 days' / $1::int)) as at) as s`,
+        [EXECUTIONS, from, to],
+      );
+    const lastDay = Math.ceil(EXECUTIONS / 90);
+    await insertExecutions(lastDay + 1, EXECUTIONS);
     await pool.query('vacuum analyze task_executions');
+    await insertExecutions(1, lastDay);
+    await pool.query('analyze task_executions');
     await pool.query('analyze scheduled_tasks');
     const loadMs = Math.round(performance.now() - loadStarted);
     const stored = (await pool.query<{ n: number }>('select count(*)::int as n from task_executions'))
@@ -113,28 +123,30 @@ export async function run(): Promise<void> {
 
     const homeQueries = await time(async () => {
       const now = new Date();
-      await countTasks(db);
       await Promise.all([
+        countTasks(db),
         getDashboardStats(db, now),
         listTasks(db, { limit: HOME_PAGE_SIZE, offset: 0 }),
         listRecentFailures(db, 5),
+        countDeadOutbox(pool),
       ]);
     });
     report('home-queries', homeQueries, {
-      path: 'countTasks + (getDashboardStats ‖ listTasks ‖ listRecentFailures with its tasks), as publishHomeView',
+      path: 'countTasks ‖ getDashboardStats ‖ listTasks ‖ listRecentFailures ‖ countDeadOutbox, as publishHomeView',
     });
     const statsQuery = await time(async () => {
       await getDashboardStats(db, new Date());
     });
-    report('dashboard-stats-query', statsQuery, { path: 'getDashboardStats alone (4 counts)' });
+    report('dashboard-stats-query', statsQuery, {
+      path: 'getDashboardStats alone (one pass over the 24 h window, FILTER counts)',
+    });
     const statsQueries = await time(async () => {
       const now = new Date();
-      await getDashboardStats(db, now);
-      await listTaskStatusInputs(db, { limit: 100_000 });
+      await Promise.all([getDashboardStats(db, now), listTaskStatusInputs(db, { limit: 100_000 })]);
     });
     const figures = await getDashboardStats(db, new Date());
     report('stats-queries', statsQueries, {
-      path: 'getDashboardStats + listTaskStatusInputs',
+      path: 'getDashboardStats ‖ listTaskStatusInputs, as /tasks stats',
       successes24h: figures.successes24h,
       failures24h: figures.failures24h,
     });

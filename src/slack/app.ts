@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Database } from '../store/database.js';
+import { createAfterAckQueue } from './after-ack.js';
 import type { SlackClient, SlackConfig, SlackDeps } from './deps.js';
 import { createHomeViewers, publishHomeView } from './home.js';
 import { messagesFor } from './i18n/index.js';
@@ -18,6 +19,9 @@ import { createReplayGuard } from './replay-guard.js';
 /** The path Slack posts commands, interactions and events to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
+/** Default after-ack concurrency (see after-ack.ts and docs/BENCHMARKS.md, `slack`). */
+export const AFTER_ACK_CONCURRENCY = 8;
+
 export interface SlackAppDeps {
   /** The service Config (structurally: see SlackConfig). */
   config: SlackConfig;
@@ -27,6 +31,11 @@ export interface SlackAppDeps {
   logger: Logger;
   /** Wakes this replica's scheduler after a run or retry is queued (NOTIFY wakes the others). */
   wakeScheduler?: () => void;
+  /**
+   * How many listeners may do their after-ack work at once (after-ack.ts); the others wait their turn.
+   * Default AFTER_ACK_CONCURRENCY.
+   */
+  afterAckConcurrency?: number;
   /**
    * Overrides of config.slack, for the sandbox and tests: a local fake Web API (`apiUrl`), a made-up
    * token and signing secret. `retries: 0` makes Web API failures immediate against a local fake.
@@ -123,6 +132,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     authorize,
     logger: boltLogger(logger),
     clientOptions,
+    // No conversation store: nothing reads context.conversation, and Bolt's default in-memory one
+    // builds an Error ("Conversation not found") on every request before its listener can ack.
+    convoStore: false,
     ...(receiver ? { receiver } : { socketMode: true, appToken: appToken! }),
   });
 
@@ -147,6 +159,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   };
 
   const viewers = createHomeViewers();
+  const afterAck = createAfterAckQueue(deps.afterAckConcurrency ?? AFTER_ACK_CONCURRENCY);
   const m = messagesFor(config.locale);
   const base = {
     config,
@@ -158,6 +171,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     locale: config.locale,
     wakeScheduler: deps.wakeScheduler,
     track,
+    afterAck: afterAck.run,
     roles: createRoleResolver({
       admins: config.slack.admins,
       operators: config.slack.operators,
@@ -177,7 +191,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     republishHomes: async () => {
       for (const [userId, offset] of viewers.entries()) {
         try {
-          await publishHomeView(base, tokenClient, userId, offset);
+          await afterAck.run(() => publishHomeView(base, tokenClient, userId, offset));
         } catch (error) {
           logger.warn({ err: toError(error), userId }, 'could not republish an App Home');
         }

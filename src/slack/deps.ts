@@ -56,6 +56,11 @@ export interface SlackDeps {
   readonly publishHome: (client: SlackClient, userId: string, offset?: number) => Promise<void>;
   /** Registers work that outlives the listener (background republishing), for `idle()`. */
   readonly track: (work: Promise<unknown>) => void;
+  /**
+   * Runs what a listener does after its ack, a bounded number at a time in arrival order, so a burst's
+   * answers cannot delay the acknowledgement of the next requests (after-ack.ts).
+   */
+  readonly afterAck: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export function uiOf(deps: Pick<SlackDeps, 'm' | 'locale' | 'clock'>): Ui {

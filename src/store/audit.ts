@@ -1,5 +1,6 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Queryable } from './database.js';
+import { newestFirst } from './newest-first.js';
 import { type AuditRow, auditLog } from './schema.js';
 
 export interface AuditEntry {
@@ -33,7 +34,7 @@ export async function listAuditForTask(db: Queryable, taskId: string, limit = 20
     .select()
     .from(auditLog)
     .where(eq(auditLog.taskId, taskId))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .orderBy(newestFirst(auditLog.createdAt), desc(auditLog.id))
     .limit(limit);
 }
 

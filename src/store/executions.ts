@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { AppError } from '../shared/errors.js';
 import type { Queryable } from './database.js';
+import { newestFirst } from './newest-first.js';
 import { sqlStateOf } from './pg-errors.js';
 import { type ExecutionRow, scheduledTasks, taskExecutions } from './schema.js';
 import { isUuid } from './tasks.js';
@@ -48,7 +49,7 @@ export async function listExecutionHistory(
           : undefined,
       ),
     )
-    .orderBy(desc(taskExecutions.createdAt), desc(taskExecutions.id))
+    .orderBy(newestFirst(taskExecutions.createdAt), desc(taskExecutions.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -75,7 +76,7 @@ export async function listRecentFailures(
     .from(taskExecutions)
     .innerJoin(scheduledTasks, eq(scheduledTasks.id, taskExecutions.taskId))
     .where(sql`${taskExecutions.status} in ('failed', 'timed_out')`)
-    .orderBy(desc(taskExecutions.createdAt))
+    .orderBy(newestFirst(taskExecutions.createdAt))
     .limit(limit);
   return rows.map((row) => ({ ...row.execution, taskName: row.taskName, taskTimezone: row.taskTimezone }));
 }

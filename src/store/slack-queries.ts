@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit } from './audit.js';
 import type { Queryable } from './database.js';
 import { queueManualRun } from './executions.js';
+import { newestFirst } from './newest-first.js';
 import { type ExecutionRow, scheduledTasks, taskExecutions } from './schema.js';
 
 /**
@@ -39,7 +40,7 @@ export async function queueManualRunOnce(
           sql`(${taskExecutions.status} = 'queued' or ${taskExecutions.createdAt} > now() - make_interval(secs => ${request.windowSeconds}))`,
         ),
       )
-      .orderBy(desc(taskExecutions.createdAt))
+      .orderBy(newestFirst(taskExecutions.createdAt))
       .limit(1);
     if (existing) return { executionId: existing.id, created: false };
     const executionId = await queueManualRun(tx, request.taskId, request.userId);
@@ -65,7 +66,7 @@ export async function findActiveExecution(db: Queryable, taskId: string): Promis
     .select()
     .from(taskExecutions)
     .where(and(eq(taskExecutions.taskId, taskId), inArray(taskExecutions.status, ['queued', 'running'])))
-    .orderBy(desc(taskExecutions.createdAt))
+    .orderBy(newestFirst(taskExecutions.createdAt))
     .limit(1);
   return row;
 }

@@ -13,8 +13,13 @@ export interface DashboardStats {
 
 /**
  * The four figures of the original dashboard. `now` comes from the injected clock (database time in
- * production) so the 24 h window is the same on every replica. The 24 h counts use
- * task_executions_finished_idx (finished_at, status).
+ * production) so the 24 h window is the same on every replica.
+ *
+ * One statement, one pass over the window: the 24 h outcomes are counted with FILTER over a single range
+ * scan of task_executions_finished_idx (finished_at, status) — index-only where the visibility map
+ * allows — instead of one scan per outcome (the window holds every execution of the last day, ~11,000
+ * rows with 200 tasks every 2 minutes). `running` reads the small partial index
+ * task_executions_running_idx.
  */
 export async function getDashboardStats(db: Queryable, now: Date): Promise<DashboardStats> {
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
@@ -27,10 +32,10 @@ export async function getDashboardStats(db: Queryable, now: Date): Promise<Dashb
     select
       (select count(*)::int from scheduled_tasks where enabled and approval_state = 'approved') as active_tasks,
       (select count(*)::int from task_executions where status = 'running') as running,
-      (select count(*)::int from task_executions
-         where finished_at >= ${since} and finished_at <= ${now} and status = 'success') as successes_24h,
-      (select count(*)::int from task_executions
-         where finished_at >= ${since} and finished_at <= ${now} and status in ('failed', 'timed_out')) as failures_24h
+      (count(*) filter (where status = 'success'))::int as successes_24h,
+      (count(*) filter (where status in ('failed', 'timed_out')))::int as failures_24h
+    from task_executions
+    where finished_at >= ${since} and finished_at <= ${now}
   `);
   const row = result.rows[0];
   return {

@@ -11,6 +11,8 @@ export async function loadWhyInputs(
   taskId: string,
   options: { slots?: number; summaries?: number } = {},
 ): Promise<{ slots: WhySlotRow[]; missed: WhyMissedSummary[] }> {
+  // `desc nulls last`: the order of task_executions_task_history_idx, so the latest slots come straight
+  // from the index instead of sorting the task's whole history (see newest-first.ts).
   const slots = await pool.query<{
     id: string;
     trigger: string;
@@ -24,7 +26,7 @@ export async function loadWhyInputs(
   }>(
     `select id, trigger, scheduled_for, created_at, status, reason, attempt, error, triggered_by
        from task_executions where task_id = $1
-      order by created_at desc, coalesce(scheduled_for, created_at) desc, attempt desc
+      order by created_at desc nulls last, coalesce(scheduled_for, created_at) desc, attempt desc
       limit $2`,
     [taskId, options.slots ?? 10],
   );

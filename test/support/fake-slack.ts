@@ -89,6 +89,11 @@ export interface FakeSlack {
   newTriggerId(): string;
   /** A fresh response_url on this server. */
   newResponseUrl(): string;
+  /**
+   * Resolves with the first message posted to `responseUrl` (at once when it is already there), or with
+   * undefined after `timeoutMs`: lets a load generator wait for a request's follow-up without polling.
+   */
+  waitForResponse(responseUrl: string, timeoutMs: number): Promise<RecordedResponse | undefined>;
   callsTo(method: string): RecordedCall[];
   lastView(): StoredView | undefined;
   close(): Promise<void>;
@@ -98,6 +103,9 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
   const triggerTtlMs = options.triggerTtlMs ?? 3000;
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
+  // The first response per response_url id, and who waits for one not yet posted.
+  const firstResponses = new Map<string, RecordedResponse>();
+  const responseWaiters = new Map<string, Array<(response: RecordedResponse) => void>>();
   const rejected: Array<{ method: string; problems: string[] }> = [];
   const views = new Map<string, StoredView>();
   const homes = new Map<string, StoredView>();
@@ -278,7 +286,12 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
       if (path.startsWith('/response/')) {
         const body = JSON.parse(raw || '{}') as Json;
         const problems = messageProblems(body);
-        responses.push({ id: path.slice('/response/'.length), body, rejected: problems });
+        const recorded = { id: path.slice('/response/'.length), body, rejected: problems };
+        responses.push(recorded);
+        if (!firstResponses.has(recorded.id)) firstResponses.set(recorded.id, recorded);
+        const waiting = responseWaiters.get(recorded.id);
+        responseWaiters.delete(recorded.id);
+        for (const resolve of waiting ?? []) resolve(recorded);
         if (problems.length > 0) {
           rejected.push({ method: 'response_url', problems });
           return send(400, 'invalid_blocks');
@@ -342,6 +355,24 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     },
     newResponseUrl() {
       return `${url}response/${id('R')}`;
+    },
+    waitForResponse(responseUrl, timeoutMs) {
+      const responseId = responseUrl.slice(responseUrl.lastIndexOf('/') + 1);
+      const already = firstResponses.get(responseId);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          const list = responseWaiters.get(responseId)?.filter((waiter) => waiter !== done);
+          if (list && list.length > 0) responseWaiters.set(responseId, list);
+          else responseWaiters.delete(responseId);
+          resolve(undefined);
+        }, timeoutMs);
+        const done = (response: RecordedResponse) => {
+          clearTimeout(timer);
+          resolve(response);
+        };
+        responseWaiters.set(responseId, [...(responseWaiters.get(responseId) ?? []), done]);
+      });
     },
     callsTo: (method) => calls.filter((call) => call.method === method),
     lastView: () => (lastViewId ? views.get(lastViewId) : undefined),

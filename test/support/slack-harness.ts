@@ -35,7 +35,9 @@ export interface SlackHarness {
  * The real Bolt app over HTTP, mounted with handleRequest on a plain node server (as main.ts will),
  * against a real migrated database and the fake Slack Web API.
  */
-export async function startSlackHarness(options: { locale?: 'en' | 'fr' } = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  options: { locale?: 'en' | 'fr'; afterAckConcurrency?: number } = {},
+): Promise<SlackHarness> {
   const db = await createTestDatabase();
   const fake = await startFakeSlack();
   fake.userGroups.set('S0OPS', [GROUP_OPERATOR]);
@@ -59,6 +61,7 @@ export async function startSlackHarness(options: { locale?: 'en' | 'fr' } = {}):
       wakes.count += 1;
     },
     connection: { retries: 0 },
+    ...(options.afterAckConcurrency ? { afterAckConcurrency: options.afterAckConcurrency } : {}),
   });
   const server: Server = createServer((request, response) => {
     if (!slack.handleRequest(request, response)) {

@@ -59,23 +59,28 @@ interface ActionContext {
 
 type ActionWork = (deps: SlackDeps, ctx: ActionContext) => Promise<void>;
 
-/** Wraps an action: ack first, then the work, with failures turned into a sentence and a log line. */
+/**
+ * Wraps an action: ack first, then the work (in the after-ack queue), with failures turned into a
+ * sentence and a log line.
+ */
 export function makeActionHandler(deps: SlackDeps, work: ActionWork) {
   return async ({ body, ack, respond, client }: ActionArgs): Promise<void> => {
     await ack();
-    const action = body.actions[0];
-    const value = action?.value ?? action?.selected_option?.value ?? '';
-    const reply = makeReplier(deps, client, {
-      respond: body.response_url ? respond : undefined,
-      userId: body.user.id,
-      channelId: body.channel?.id,
+    await deps.afterAck(async () => {
+      const action = body.actions[0];
+      const value = action?.value ?? action?.selected_option?.value ?? '';
+      const reply = makeReplier(deps, client, {
+        respond: body.response_url ? respond : undefined,
+        userId: body.user.id,
+        channelId: body.channel?.id,
+      });
+      try {
+        await work(deps, { body, value, user: body.user.id, client, reply });
+      } catch (error) {
+        deps.logger.error({ err: toError(error), action: action?.action_id }, 'Slack action failed');
+        await reply.ephemeral(deps.m.genericError);
+      }
     });
-    try {
-      await work(deps, { body, value, user: body.user.id, client, reply });
-    } catch (error) {
-      deps.logger.error({ err: toError(error), action: action?.action_id }, 'Slack action failed');
-      await reply.ephemeral(deps.m.genericError);
-    }
   };
 }
 

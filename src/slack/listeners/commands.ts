@@ -51,21 +51,26 @@ export function register(app: App, deps: SlackDeps): void {
   app.command(COMMAND, async (args) => handler(args as unknown as CommandArgs));
 }
 
-/** Acks at once, then answers; every failure ends as a sentence to the user and a log line. */
+/**
+ * Acks at once, then answers (in the after-ack queue); every failure ends as a sentence to the user and a
+ * log line.
+ */
 export function makeTasksCommandHandler(deps: SlackDeps) {
   return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
     await ack();
-    const reply = makeReplier(deps, client, {
-      respond,
-      userId: command.user_id,
-      channelId: command.channel_id,
+    await deps.afterAck(async () => {
+      const reply = makeReplier(deps, client, {
+        respond,
+        userId: command.user_id,
+        channelId: command.channel_id,
+      });
+      try {
+        await dispatch(deps, { command, client, reply });
+      } catch (error) {
+        deps.logger.error({ err: toError(error), text: command.text }, '/tasks failed');
+        await reply.ephemeral(deps.m.genericError);
+      }
     });
-    try {
-      await dispatch(deps, { command, client, reply });
-    } catch (error) {
-      deps.logger.error({ err: toError(error), text: command.text }, '/tasks failed');
-      await reply.ephemeral(deps.m.genericError);
-    }
   };
 }
 
@@ -110,7 +115,11 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
       return reply.ephemeral(m.list.title(total), buildTaskListMessage(tasks, { offset: 0, total }, ui));
     }
     case 'stats': {
-      const stats = await getDashboardStats(deps.db, ui.now);
+      // Independent queries: at once on the pool.
+      const [stats, inputs] = await Promise.all([
+        getDashboardStats(deps.db, ui.now),
+        listTaskStatusInputs(deps.db, { limit: 100_000 }),
+      ]);
       const counts: Record<TaskStatus, number> = {
         scheduled: 0,
         soon: 0,
@@ -118,7 +127,7 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
         overdue: 0,
         disabled: 0,
       };
-      for (const task of await listTaskStatusInputs(deps.db, { limit: 100_000 })) {
+      for (const task of inputs) {
         counts[deriveTaskStatus(task, ui.now)] += 1;
       }
       return reply.ephemeral(m.stats.title, buildStatsMessage(stats, counts, ui));

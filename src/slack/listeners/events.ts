@@ -7,15 +7,20 @@ export interface HomeOpenedArgs {
   client: SlackClient;
 }
 
-/** app_home_opened: publish the dashboard (Events API requests are acknowledged by Bolt itself). */
+/**
+ * app_home_opened: publish the dashboard, in the after-ack queue (Events API requests are acknowledged
+ * by Bolt itself, before the listener runs).
+ */
 export function makeHomeOpenedHandler(deps: SlackDeps) {
   return async ({ event, client }: HomeOpenedArgs): Promise<void> => {
     if (event.tab !== undefined && event.tab !== 'home') return;
-    try {
-      await deps.publishHome(client, event.user, 0);
-    } catch (error) {
-      deps.logger.error({ err: toError(error), user: event.user }, 'could not publish the App Home');
-    }
+    await deps.afterAck(async () => {
+      try {
+        await deps.publishHome(client, event.user, 0);
+      } catch (error) {
+        deps.logger.error({ err: toError(error), user: event.user }, 'could not publish the App Home');
+      }
+    });
   };
 }
 

@@ -53,17 +53,19 @@ export function makeRejectSubmitHandler(deps: SlackDeps) {
       return;
     }
     await ack();
-    const meta = decodeRejectMeta(view.private_metadata);
-    const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
-    try {
-      const task = meta ? await getTask(deps.db, meta.t) : undefined;
-      if (!task) return reply.ephemeral(deps.m.taskNotFound(meta?.t.slice(0, 60) ?? '?'));
-      const outcome = await decideApproval(deps, body.user.id, task, 'rejected', reason);
-      await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
-    } catch (error) {
-      deps.logger.error({ err: toError(error) }, 'reject submission failed');
-      await reply.ephemeral(deps.m.genericError);
-    }
+    await deps.afterAck(async () => {
+      const meta = decodeRejectMeta(view.private_metadata);
+      const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
+      try {
+        const task = meta ? await getTask(deps.db, meta.t) : undefined;
+        if (!task) return reply.ephemeral(deps.m.taskNotFound(meta?.t.slice(0, 60) ?? '?'));
+        const outcome = await decideApproval(deps, body.user.id, task, 'rejected', reason);
+        await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
+      } catch (error) {
+        deps.logger.error({ err: toError(error) }, 'reject submission failed');
+        await reply.ephemeral(deps.m.genericError);
+      }
+    });
   };
 }
 

@@ -87,6 +87,21 @@ describe('App Home with 500 tasks', () => {
     expect(allText(page2.blocks)).toContain('task 030');
   });
 
+  it('falls back to the first page when the page asked for no longer exists', async () => {
+    const home = h.fake.homes.get(VIEWER)!;
+    // A Next button rendered before tasks were deleted: its offset is now past the last task.
+    await h.send.click({
+      userId: VIEWER,
+      actionId: 'home_page_next',
+      value: '510',
+      container: { type: 'home', view: home },
+    });
+    await h.settle();
+    const text = allText(h.fake.homes.get(VIEWER)!.blocks);
+    expect(text).toContain('Page 1 of 17');
+    expect(text).toContain('task 000');
+  });
+
   it('republishes open homes after a change', async () => {
     const before = h.fake.callsTo('views.publish').length;
     const sent = await h.send.command('pause task 001 xxxxx', OPERATOR);

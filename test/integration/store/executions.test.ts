@@ -82,6 +82,9 @@ describe('dashboard stats', () => {
       await insert('failed', at(day + 60_000));
       await insert('running', null);
       await insert('cancelled', at(10));
+      await insert('skipped', at(20));
+      await insert('success', at(-1)); // finished after `now` (another replica's clock): outside
+      await insert('queued', null);
       expect(await getDashboardStats(fresh.db, now)).toEqual({
         activeTasks: 1,
         running: 1,

@@ -1,0 +1,51 @@
+/**
+ * Runs the work listeners do after acknowledging a request (queries, rendering, the answer to Slack) at
+ * most `concurrency` at a time, in arrival order.
+ *
+ * Why: Slack needs the acknowledgement within 3 s, the answer can come later (a response_url stays valid
+ * for 30 minutes). In one Node process both share one event loop, and a new request is read and
+ * acknowledged only when the loop gets to it: under a burst, every handler already started adds its
+ * callbacks (query results, Block Kit rendering, HTTP answers) to each turn of the loop, so the
+ * acknowledgements wait behind the answers. Holding the surplus here keeps each turn short: acks stay
+ * fast, the answers run in order at the same total throughput (the work waited for a pooled database
+ * connection anyway).
+ */
+export interface AfterAckQueue {
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /** Work started and not finished. */
+  readonly running: number;
+  /** Work waiting for a slot. */
+  readonly waiting: number;
+}
+
+export function createAfterAckQueue(concurrency: number): AfterAckQueue {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`createAfterAckQueue: concurrency must be a positive integer, got ${concurrency}`);
+  const queue: Array<() => void> = [];
+  let running = 0;
+  const release = () => {
+    running -= 1;
+    const next = queue.shift();
+    if (next) {
+      running += 1;
+      next();
+    }
+  };
+  return {
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      if (running < concurrency) running += 1;
+      else await new Promise<void>((resolve) => queue.push(resolve));
+      try {
+        return await work();
+      } finally {
+        release();
+      }
+    },
+    get running() {
+      return running;
+    },
+    get waiting() {
+      return queue.length;
+    },
+  };
+}
