@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 /**
  * Runs the work listeners do after acknowledging a request (queries, rendering, the answer to Slack) at
  * most `concurrency` at a time, in arrival order.
@@ -21,31 +23,15 @@ export interface AfterAckQueue {
 export function createAfterAckQueue(concurrency: number): AfterAckQueue {
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`createAfterAckQueue: concurrency must be a positive integer, got ${concurrency}`);
-  const queue: Array<() => void> = [];
-  let running = 0;
-  const release = () => {
-    running -= 1;
-    const next = queue.shift();
-    if (next) {
-      running += 1;
-      next();
-    }
-  };
+  // p-limit: first in, first out, a slot freed whether the work resolves or throws.
+  const limit = pLimit(concurrency);
   return {
-    async run<T>(work: () => Promise<T>): Promise<T> {
-      if (running < concurrency) running += 1;
-      else await new Promise<void>((resolve) => queue.push(resolve));
-      try {
-        return await work();
-      } finally {
-        release();
-      }
-    },
+    run: (work) => limit(work),
     get running() {
-      return running;
+      return limit.activeCount;
     },
     get waiting() {
-      return queue.length;
+      return limit.pendingCount;
     },
   };
 }
