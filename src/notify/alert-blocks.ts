@@ -1,8 +1,9 @@
 import { ALERT_ACTION } from '../domain/alert-actions.js';
+import { formatDuration } from '../domain/duration-text.js';
 import { codeBlock, escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import type { OutboxKind } from '../store/outbox.js';
 import type { AlertState, MissedDecision } from '../store/outbox-delivery.js';
-import { formatDuration, slackDate } from './format.js';
+import { slackDate } from './format.js';
 import { actions, type Block, button, context, fields, header, MESSAGE_LIMITS, section } from './kit.js';
 import type { NotifyMessages } from './messages.js';
 

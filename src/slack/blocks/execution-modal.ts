@@ -1,7 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { formatDuration } from '../../domain/duration-text.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { ExecutionRow } from '../../store/schema.js';
-import { formatDuration, slackDate } from '../format.js';
+import { slackDate } from '../format.js';
 import { CALLBACK } from './ids.js';
 import { actions, context, fieldsSection, LIMITS, plain, section } from './kit.js';
 import { logExcerpt } from './messages.js';

@@ -1,8 +1,9 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { formatDuration } from '../../domain/duration-text.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { deriveTaskStatus, statusEmoji } from '../../domain/task-status.js';
 import type { ExecutionRow, TaskRow } from '../../store/schema.js';
-import { formatDuration, formatInZone, slackDate } from '../format.js';
+import { formatInZone, slackDate } from '../format.js';
 import { ACTION } from './ids.js';
 import { actions, button, confirmDialog, section } from './kit.js';
 import type { Ui } from './ui.js';
