@@ -13,15 +13,7 @@ export async function detectOverdue(
 ): Promise<OverdueTask[]> {
   return withTransaction(pool, async (client) => {
     const now = options.now.toISOString();
-    const lateTasks = await client.query<{
-      id: string;
-      name: string;
-      occurrence: Date;
-      grace: number;
-      is_running: boolean;
-      last_status: string | null;
-      alert_channel: string | null;
-    }>(
+    const lateTasks = await client.query<LateRow>(
       `update scheduled_tasks t
           set overdue_notified_for = t.next_run_at
         where t.id in (select id from scheduled_tasks
@@ -33,15 +25,7 @@ export async function detectOverdue(
                   t.last_status, t.alert_channel`,
       [now],
     );
-    const lateQueued = await client.query<{
-      id: string;
-      name: string;
-      occurrence: Date;
-      grace: number;
-      is_running: boolean;
-      last_status: string | null;
-      alert_channel: string | null;
-    }>(
+    const lateQueued = await client.query<LateRow>(
       `select t.id, t.name, e.scheduled_for as occurrence, t.overdue_grace_seconds as grace, t.is_running,
               t.last_status, t.alert_channel
          from task_executions e join scheduled_tasks t on t.id = e.task_id
@@ -66,6 +50,17 @@ export async function detectOverdue(
     const inserted = new Set(await enqueueOutbox(client, entries, options.now));
     return candidates.filter((_, index) => inserted.has(entries[index]!.dedupeKey));
   });
+}
+
+/** What both overdue queries return: a task and the occurrence that is late. */
+interface LateRow {
+  id: string;
+  name: string;
+  occurrence: Date;
+  grace: number;
+  is_running: boolean;
+  last_status: string | null;
+  alert_channel: string | null;
 }
 
 export interface OverdueTask {
