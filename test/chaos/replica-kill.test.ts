@@ -4,6 +4,7 @@ import { prepareTask } from '../../src/domain/task.js';
 import { createTask } from '../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Chaos: 3 replicas (separate processes) while 200 tasks fire; every KILL_EVERY_MS one replica is
 // killed with SIGKILL (preferably one in the middle of a slow execution) and replaced by a fresh one,
@@ -28,15 +29,6 @@ afterAll(async () => {
   await Promise.all(all.map((replica) => replica.exited()));
   await database?.drop();
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-}
 
 const ENV = () => ({
   DATABASE_URL: database.url,
@@ -119,6 +111,7 @@ describe('three replicas, one SIGKILLed every 10 s while 200 tasks fire', () => 
         },
         60_000,
         'no execution is queued or running',
+        200,
       );
       for (const replica of alive) replica.kill('SIGTERM');
       expect(await Promise.all(alive.map((replica) => replica.exited()))).toEqual(alive.map(() => 0));

@@ -4,6 +4,7 @@ import { prepareTask } from '../../src/domain/task.js';
 import { createTask } from '../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 let database: TestDatabase;
 const replicas: ReplicaProcess[] = [];
@@ -15,15 +16,6 @@ afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.exited()));
   await database.drop();
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-}
 
 describe('three replicas as separate processes, one killed with SIGKILL mid-execution', () => {
   it('executes every occurrence exactly once, recovers the killed one, and leaves nothing running', async () => {
