@@ -138,7 +138,8 @@ describe('retries', () => {
     ]);
     await expect(
       retryExecution(database.pool, {
-        executionId: rows[0]!.id.replace(/.$/, '0'),
+        // Another id: its last digit changed (to 0, or to 1 when it already was 0).
+        executionId: rows[0]!.id.replace(/.$/, (last) => (last === '0' ? '1' : '0')),
         actorId: 'U2',
         now: clock.now(),
       }),
