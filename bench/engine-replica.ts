@@ -1,4 +1,4 @@
-import type { ExecutorRegistry } from '../src/executors/types.js';
+import type { Executor, ExecutorRegistry } from '../src/executors/types.js';
 import { createScheduler } from '../src/scheduler/scheduler.js';
 import { createSilentLogger } from '../src/shared/logger.js';
 import { createDatabase } from '../src/store/database.js';
@@ -11,7 +11,12 @@ const url = process.env.DATABASE_URL!;
 const workerId = process.env.WORKER_ID ?? `bench-${process.pid}`;
 const handle = createDatabase(url, { max: 10, applicationName: workerId });
 const clock = await createDatabaseClock(handle.pool);
-const noop = async () => ({ summary: 'no-op', data: {} });
+// The no-op records when it was invoked: lateness is measured there, as the peers measure it in their
+// handlers (the row's started_at is written in the start transaction, a few ms before the executor runs).
+const noop: Executor = async (context) => ({
+  summary: 'no-op',
+  data: { invokedAt: context.now().toISOString() },
+});
 const executors: ExecutorRegistry = {
   backup: noop,
   cleanup: noop,
@@ -36,6 +41,7 @@ const scheduler = createScheduler({
     catchupWindowSeconds: 3600,
     maxCatchupRuns: 10,
     ...(process.env.LOOKAHEAD_MS ? { lookaheadMs: Number(process.env.LOOKAHEAD_MS) } : {}),
+    ...(process.env.START_LEAD_MS ? { startLeadMs: Number(process.env.START_LEAD_MS) } : {}),
   },
 });
 let maxRss = process.memoryUsage().rss;

@@ -58,7 +58,7 @@ async function measureWindow(pool: pg.Pool, from: Date, to: Date, tasks: number)
     `select count(*) filter (where status = 'success')::int as executed,
             count(distinct (task_id, scheduled_for)) filter (where status = 'success')::int as distinct_slots,
             count(*) filter (where status = 'skipped')::int as skipped,
-            array_agg(extract(epoch from started_at - scheduled_for) * 1000) filter (where status = 'success') as lateness
+            array_agg(extract(epoch from (result->>'invokedAt')::timestamptz - scheduled_for) * 1000) filter (where status = 'success') as lateness
        from task_executions
       where scheduled_for >= $1 and scheduled_for < $2 and trigger in ('schedule', 'catchup')`,
     [from, to],
@@ -140,9 +140,9 @@ async function burst(tasks: number, replicas: number) {
     const reports = await Promise.all(processes.map((replica) => replica.stop()));
     const result = await database.handle.pool.query<{ n: number; last_ms: number; p50: number; p99: number }>(
       `select count(*)::int as n,
-              max(extract(epoch from started_at - scheduled_for) * 1000) as last_ms,
-              percentile_cont(0.5) within group (order by extract(epoch from started_at - scheduled_for) * 1000) as p50,
-              percentile_cont(0.99) within group (order by extract(epoch from started_at - scheduled_for) * 1000) as p99
+              max(extract(epoch from (result->>'invokedAt')::timestamptz - scheduled_for) * 1000) as last_ms,
+              percentile_cont(0.5) within group (order by extract(epoch from (result->>'invokedAt')::timestamptz - scheduled_for) * 1000) as p50,
+              percentile_cont(0.99) within group (order by extract(epoch from (result->>'invokedAt')::timestamptz - scheduled_for) * 1000) as p99
          from task_executions where scheduled_for = $1 and status = 'success'`,
       [at],
     );

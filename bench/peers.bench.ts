@@ -135,7 +135,7 @@ async function minuteStats(pool: pg.Pool, fromMs: number, toMs: number) {
   const result = await pool.query<{ executed: number; distinct_slots: number; lateness: number[] | null }>(
     `select count(*)::int as executed,
             count(distinct (task_id, scheduled_for))::int as distinct_slots,
-            array_agg(extract(epoch from started_at - scheduled_for) * 1000) as lateness
+            array_agg(extract(epoch from (result->>'invokedAt')::timestamptz - scheduled_for) * 1000) as lateness
        from task_executions
       where status = 'success' and trigger in ('schedule', 'catchup')
         and scheduled_for >= $1 and scheduled_for < $2`,

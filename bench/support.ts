@@ -53,7 +53,13 @@ export function startBenchReplica(env: Record<string, string>): ReplicaHandle {
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/engine-replica.ts'], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      // Engine knobs a benchmark run may vary (see docs/BENCHMARKS.md).
+      ...(process.env.LOOKAHEAD_MS ? { LOOKAHEAD_MS: process.env.LOOKAHEAD_MS } : {}),
+      ...(process.env.START_LEAD_MS ? { START_LEAD_MS: process.env.START_LEAD_MS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffer = '';

@@ -16,15 +16,25 @@ export interface RunningExecution {
   readonly done: Promise<SettleInput | null>;
 }
 
+export interface RunOptions {
+  /** An early start: the executor is invoked when this resolves (at the instant), not before. Executions
+   * of one instant share one gate, so all of them are invoked before any of their results is handled. */
+  gate?: Promise<void>;
+  /** Called as the executor is invoked (lateness is measured there, not when the row was written). */
+  onInvoke?: (invokedAtMs: number) => void;
+}
+
 /**
  * Runs one execution (DESIGN.md §5.4): the executor gets an AbortSignal; on timeout, cancellation or
  * shutdown the signal fires and the execution settles at once as timed_out / cancelled / failed — even
- * when the executor ignores the signal (its late result is then discarded).
+ * when the executor ignores the signal (its late result is then discarded). An execution recorded
+ * early waits for its instant (execution.startedAt); aborted before it, the executor is never called.
  */
 export function runExecution(
   execution: StartedExecution,
   executor: Executor,
   clock: Clock,
+  options: RunOptions = {},
 ): RunningExecution {
   const controller = new AbortController();
   const startedMs = execution.startedAt.getTime();
@@ -49,6 +59,12 @@ export function runExecution(
   const timer = setTimeout(() => abort('timeout'), Math.max(0, deadlineMs - clock.nowMs()));
 
   const work = (async (): Promise<ExecutionResult> => {
+    if (options.gate) {
+      await options.gate;
+      // Aborted while waiting for its instant (cancelled, shutdown): the executor is never called.
+      if (abortCause) throw controller.signal.reason;
+    }
+    options.onInvoke?.(clock.nowMs());
     log.info(
       `starting ${execution.task.type} task "${execution.task.name}" (attempt ${execution.attempt}, trigger ${execution.trigger})`,
     );

@@ -1,0 +1,145 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeClock } from '../../../src/shared/clock.js';
+import { createTask } from '../../../src/store/tasks.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { makeDraft } from '../../support/fixtures.js';
+import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
+import { waitUntil } from '../../support/wait-until.js';
+
+// Early starts (SchedulerOptions.startLeadMs): an execution is recorded running shortly before its
+// instant, and its executor is invoked at the instant. These tests use a fake clock for the database
+// side and the real timer that waits for the instant (a few hundred ms).
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+afterEach(async () => {
+  await database.pool.query('delete from scheduled_tasks; delete from notification_outbox');
+});
+
+const T = new Date('2026-11-28T10:00:00.000Z');
+const actor = { id: 'U1' };
+const EARLY = { lookaheadMs: 2000, startLeadMs: 500 };
+
+async function statusOf(id: string): Promise<string> {
+  const result = await database.pool.query('select status from task_executions where id = $1', [id]);
+  return result.rows[0].status;
+}
+
+describe('early start', () => {
+  it('records an idle task running before its instant and invokes the executor only at the instant', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted, EARLY);
+    const task = await createTask(database.db, makeDraft({ cron: '*/5 * * * *' }, T), { actor, now: T });
+    const instant = task.nextRunAt!;
+
+    clock.set(instant.getTime() - 400);
+    const report = await scheduler.tick(clock.now());
+    expect(report.started).toBe(1);
+    const [early] = await executionsOf(database, task.id);
+    expect(early).toMatchObject({ status: 'running', trigger: 'schedule' });
+    // Recorded with its instant as start, and the executor not called yet.
+    expect((early!.started_at as Date).toISOString()).toBe(instant.toISOString());
+    expect(scripted.calls).toHaveLength(0);
+
+    clock.set(instant);
+    await waitUntil(async () => scripted.calls.length === 1, 3000, 'the executor is invoked');
+    await scheduler.idle();
+    const [done] = await executionsOf(database, task.id);
+    expect(done).toMatchObject({ status: 'success' });
+    expect((done!.started_at as Date).toISOString()).toBe(instant.toISOString());
+    const stored = await database.pool.query(
+      'select last_run_at, is_running from scheduled_tasks where id = $1',
+      [task.id],
+    );
+    expect(stored.rows[0].is_running).toBe(false);
+    expect(stored.rows[0].last_run_at.toISOString()).toBe(instant.toISOString());
+  });
+
+  /** An every-minute task (overlap skip) whose first run hangs, started at its instant. */
+  async function busyTask() {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted, EARLY);
+    const task = await createTask(
+      database.db,
+      makeDraft({ cron: '* * * * *', overlapPolicy: 'skip', params: { behaviour: 'hang' } }, T),
+      { actor, now: T },
+    );
+    const first = task.nextRunAt!;
+    clock.set(first);
+    await scheduler.tick(clock.now());
+    expect(scripted.calls).toHaveLength(1);
+    return { clock, scripted, scheduler, task, second: new Date(first.getTime() + 60_000) };
+  }
+
+  it('defers the early start of a busy task and decides at the instant: runs if the other run ended', async () => {
+    const { clock, scripted, scheduler, task, second } = await busyTask();
+
+    // 400 ms before the next instant the first run still hangs: the next one is not started early.
+    clock.set(second.getTime() - 400);
+    const report = await scheduler.tick(clock.now());
+    expect(report.started).toBe(0);
+    const rows = await executionsOf(database, task.id);
+    expect(rows.map((row) => row.status)).toEqual(['running', 'queued']);
+
+    // It ends before the instant: decided at the instant, the next run starts (deciding early would
+    // have skipped it).
+    scripted.releaseAll();
+    await waitUntil(
+      async () => (await statusOf(rows[0]!.id as string)) === 'success',
+      3000,
+      'the first run settles',
+    );
+    clock.set(second);
+    expect((await scheduler.tick(clock.now())).started).toBe(1);
+    expect(await statusOf(rows[1]!.id as string)).toBe('running');
+    scripted.releaseAll();
+    await waitUntil(
+      async () => (await statusOf(rows[1]!.id as string)) === 'success',
+      3000,
+      'the second run settles',
+    );
+    await scheduler.stop();
+  });
+
+  it('defers the early start of a busy task and decides at the instant: skipped if still running', async () => {
+    const { clock, scripted, scheduler, task, second } = await busyTask();
+    clock.set(second.getTime() - 400);
+    await scheduler.tick(clock.now());
+    clock.set(second);
+    await scheduler.tick(clock.now());
+    const rows = await executionsOf(database, task.id);
+    expect(rows.map((row) => [row.status, row.reason])).toEqual([
+      ['running', null],
+      ['skipped', 'overlap_skipped'],
+    ]);
+    expect(scripted.calls).toHaveLength(1);
+    scripted.releaseAll();
+    await scheduler.stop();
+  });
+
+  it('never invokes the executor of an early start cancelled before its instant', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted, EARLY);
+    const task = await createTask(database.db, makeDraft({ cron: '*/5 * * * *' }, T), { actor, now: T });
+    clock.set(task.nextRunAt!.getTime() - 400);
+    await scheduler.tick(clock.now());
+    const [early] = await executionsOf(database, task.id);
+    expect(early!.status).toBe('running');
+
+    scheduler.cancelLocal(early!.id as string);
+    await scheduler.idle();
+    expect(await statusOf(early!.id as string)).toBe('cancelled');
+    // Past the instant, the executor still has not been called.
+    clock.set(task.nextRunAt!.getTime() + 1000);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(scripted.calls).toHaveLength(0);
+  });
+});
