@@ -13,6 +13,8 @@ import { createBenchDatabase, emit, percentile, rssMb, startBenchReplica } from 
 const PRECISION_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 // Offered load of the sustained scenarios: this many every-second tasks.
 const SUSTAINED_TASKS = Number(process.env.BENCH_SUSTAINED_TASKS ?? 6000);
+// Replicas of the `sustained` scenario (default 3).
+const SUSTAINED_REPLICAS = Number(process.env.BENCH_SUSTAINED_REPLICAS ?? 3);
 
 async function insertTasks(
   pool: pg.Pool,
@@ -254,7 +256,12 @@ export async function run(): Promise<void> {
   if (want('precision1')) await everySecondOnReplicas('precision-1-replica', 1000, 1, PRECISION_SECONDS);
   if (want('burst')) await burst(10_000, 3);
   if (want('sustained'))
-    await everySecondOnReplicas('sustained-3-replicas', SUSTAINED_TASKS, 3, Math.min(PRECISION_SECONDS, 20));
+    await everySecondOnReplicas(
+      `sustained-${SUSTAINED_REPLICAS}-replicas`,
+      SUSTAINED_TASKS,
+      SUSTAINED_REPLICAS,
+      Math.min(PRECISION_SECONDS, 20),
+    );
   if (want('sustained1'))
     await everySecondOnReplicas('sustained-1-replica', SUSTAINED_TASKS, 1, Math.min(PRECISION_SECONDS, 20));
   if (want('capacity')) await capacity(100_000, 1000);
