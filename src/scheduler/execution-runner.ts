@@ -20,7 +20,8 @@ export interface RunOptions {
   /** An early start: the executor is invoked when this resolves (at the instant), not before. Executions
    * of one instant share one gate, so all of them are invoked before any of their results is handled. */
   gate?: Promise<void>;
-  /** Called as the executor is invoked (lateness is measured there, not when the row was written). */
+  /** Called as the executor is invoked (lateness is measured there, not when the row was written);
+   * without a gate that is within this call, before the caller could register the execution. */
   onInvoke?: (invokedAtMs: number) => void;
 }
 

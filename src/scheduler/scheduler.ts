@@ -1,39 +1,34 @@
 import type pg from 'pg';
-import { nextRunAfter, type ParsedCron, parseCron } from '../domain/cron.js';
+import { nextRunAfter } from '../domain/cron.js';
 import { decideOverlap } from '../domain/overlap.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoffOptions, retryDelayMs } from '../domain/retry-backoff.js';
-import { type MissedSummary, planSlots } from '../domain/slot-planning.js';
 import type { TaskType } from '../domain/task-types.js';
-import type { Executor, OutboundMessage } from '../executors/types.js';
+import type { Executor } from '../executors/types.js';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import {
-  RECENT_SUCCESSES,
   reapExpiredLeases,
   releaseOwnedQueued,
   renewLeases,
-  type SettleInput,
-  settleExecutions,
   startExecutions,
 } from '../store/execution-lifecycle.js';
-import type { OutboxEntry } from '../store/outbox.js';
 import { detectOverdue } from '../store/overdue.js';
 import {
   claimQueuedExecutions,
-  type DueTask,
   listTasksWithoutNextRun,
   nextDueAt,
   type OwnedExecution,
   planDueOccurrences,
   setNextRuns,
-  type TaskPlanResult,
 } from '../store/planning.js';
-import { executionAlerts, missedRunsAlert, overdueAlert, workerLostAlerts } from './alerts.js';
+import { missedRunsAlert, overdueAlert, workerLostAlerts } from './alerts.js';
 import { DueHeap } from './due-heap.js';
 import { SchedulerEvents } from './events.js';
 import { type RunningExecution, runExecution } from './execution-runner.js';
-import { createRecentDurations } from './recent-durations.js';
+import { createInstantGates } from './instant-gates.js';
+import { createOccurrencePlanner, type MissedRuns } from './occurrence-planner.js';
+import { createSettlement } from './settlement.js';
 
 export interface SchedulerOptions {
   workerId: string;
@@ -109,8 +104,6 @@ const DEFAULT_LOOKAHEAD_MS = 1500;
 const DEFAULT_START_LEAD_MS = 250;
 const DEFAULT_MISFIRE_THRESHOLD_MS = 60_000;
 const MAX_PLAN_BATCHES_PER_TICK = 50;
-const MAX_SKIPPED_RECORDED = 100;
-const MAX_ON_TIME_RUNS = 200;
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { pool, clock, logger, options } = deps;
@@ -127,21 +120,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // execution whose early start was deferred.
   const heap = new DueHeap<OwnedExecution & { atMs: number }>();
   const running = new Map<string, RunningExecution>();
-  const settleQueue: SettleInput[] = [];
-  /** Finished here but not yet recorded: their leases must still be renewed, or our own reaper would
-   * take a finished execution for a lost one when settling is slow. */
-  const unsettled = new Set<string>();
-  const messagesByExecution = new Map<string, OutboundMessage[]>();
-  const taskContext = new Map<string, { alertChannel: string | null; notifyOnSuccess: boolean }>();
-  // Recent success durations for the anomaly check, so frequent tasks do not re-read their history on
-  // every settle; re-read after a minute to take other replicas' runs into account.
-  const recentDurations = createRecentDurations(clock, {
-    window: RECENT_SUCCESSES,
-    ttlMs: 60_000,
-    maxTasks: 20_000,
-  });
   const inFlight = new Set<Promise<unknown>>();
-  const cronCache = new Map<string, ParsedCron | null>();
+  const instantGate = createInstantGates(clock);
+  const planner = createOccurrencePlanner({
+    logger,
+    lookaheadMs,
+    misfireThresholdMs,
+    catchupWindowSeconds: options.catchupWindowSeconds,
+    maxCatchupRuns: options.maxCatchupRuns,
+  });
 
   let stopping = false;
   let loopRunning = false;
@@ -155,7 +142,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let wakeRequested = false;
   let wakeLoop: (() => void) | undefined;
-  let settling: Promise<void> | undefined;
   let loopDone: Promise<void> | undefined;
 
   const leaseUntil = (now: Date) => new Date(now.getTime() + leaseMs);
@@ -174,61 +160,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     events.emit('error', { phase, error: err });
   };
 
-  const parsedCron = (expression: string, timezone: string): ParsedCron | null => {
-    const key = `${timezone}\u0000${expression}`;
-    let parsed = cronCache.get(key);
-    if (parsed === undefined) {
-      try {
-        parsed = parseCron(expression, timezone);
-      } catch {
-        parsed = null;
-      }
-      cronCache.set(key, parsed);
-    }
-    return parsed;
-  };
+  const settlement = createSettlement({
+    pool,
+    clock,
+    workerId,
+    events,
+    retryAt,
+    track,
+    report,
+    wake: () => wake(),
+    givenUp: () => stopping && !loopRunning,
+  });
 
   // ---- planning -------------------------------------------------------------------------------
-
-  const planTask = (
-    task: DueTask,
-    now: Date,
-    missed: Array<{ taskId: string; taskName: string; summary: MissedSummary }>,
-  ): TaskPlanResult => {
-    const cron = parsedCron(task.cron, task.timezone);
-    if (!cron) {
-      // A schedule that no longer parses (edited by SQL) must not stall the loop: park the task.
-      logger.warn(
-        { taskId: task.id, cron: task.cron, timezone: task.timezone },
-        'task has an invalid schedule; not planning it',
-      );
-      return { taskId: task.id, rows: [], nextRunAt: null };
-    }
-    const plan = planSlots({
-      cron,
-      nextRunAt: task.nextRunAt,
-      now,
-      horizon: new Date(now.getTime() + lookaheadMs),
-      approved: task.approvalState === 'approved',
-      misfirePolicy: task.misfirePolicy,
-      misfireThresholdMs,
-      catchupWindowMs: options.catchupWindowSeconds * 1000,
-      maxCatchupRuns: options.maxCatchupRuns,
-      maxSkippedRecorded: MAX_SKIPPED_RECORDED,
-      maxOnTimeRuns: MAX_ON_TIME_RUNS,
-    });
-    if (plan.missed) missed.push({ taskId: task.id, taskName: task.name, summary: plan.missed });
-    return {
-      taskId: task.id,
-      nextRunAt: plan.nextRunAt,
-      rows: plan.slots.map((slot) => ({
-        scheduledFor: slot.scheduledFor,
-        trigger: slot.trigger,
-        action: slot.action,
-        reason: slot.reason,
-      })),
-    };
-  };
 
   const capacity = () => options.maxConcurrentExecutions - running.size - heap.size;
 
@@ -242,14 +186,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (let batch = 0; batch < MAX_PLAN_BATCHES_PER_TICK && !stopping; batch++) {
       const limit = Math.min(options.claimBatchSize, capacity());
       if (limit <= 0) break;
-      const missed: Array<{ taskId: string; taskName: string; summary: MissedSummary }> = [];
+      const missed: MissedRuns[] = [];
       const outcome = await planDueOccurrences(pool, {
         now,
         horizon: new Date(now.getTime() + lookaheadMs),
         limit,
         workerId,
         leaseUntil: leaseUntil(now),
-        plan: (task) => planTask(task, now, missed),
+        plan: (task) => planner.planTask(task, now, missed),
         alerts: () => {
           const alert = missedRunsAlert(missed, `${workerId}:${now.toISOString()}:${batch}`);
           return alert ? [alert] : [];
@@ -292,12 +236,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await setNextRuns(
         pool,
         groups.map((group) => {
-          const cron = parsedCron(group.cron, group.timezone);
+          const cron = planner.parsedCron(group.cron, group.timezone);
           return { ids: group.ids, nextRunAt: cron ? nextRunAfter(cron, now) : null };
         }),
       );
       // Tasks whose cron never fires again keep a null next run: stop when nothing changes.
-      if (groups.every((group) => parsedCron(group.cron, group.timezone) === null)) return;
+      if (groups.every((group) => planner.parsedCron(group.cron, group.timezone) === null)) return;
     }
   }
 
@@ -341,12 +285,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // (the heap timer is re-armed by whoever called: the timer's own callback, or the loop after a tick)
     }
     for (const execution of outcome.started) {
-      taskContext.set(execution.taskId, {
-        alertChannel: execution.task.alertChannel,
-        notifyOnSuccess: execution.task.notifyOnSuccess,
-      });
-      let registered = false;
-      let invokedBeforeRegistered: number | undefined;
+      settlement.remember(execution);
       const emitStarted = (invokedAtMs: number) =>
         events.emit('execution.started', {
           id: execution.id,
@@ -357,137 +296,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           latenessMs: execution.scheduledFor ? invokedAtMs - execution.scheduledFor.getTime() : null,
           trigger: execution.trigger,
         });
-      // Started early (recorded with its instant, after this start's `now`): invoke it at the instant.
+      // Started early (recorded with its instant, after this start's `now`): invoke it at the instant,
+      // and measure its lateness there. Otherwise the executor is invoked right away, within this call.
       const startAtMs = execution.startedAt.getTime();
-      const runner = runExecution(execution, deps.executorFor(execution.task.type), clock, {
-        ...(startAtMs > now.getTime() ? { gate: instantGate(startAtMs) } : {}),
-        // Lateness is measured where the executor is invoked: at the instant for an early start.
-        onInvoke: (invokedAtMs) => {
-          if (registered) emitStarted(invokedAtMs);
-          else invokedBeforeRegistered = invokedAtMs;
-        },
-      });
+      const gate = startAtMs > now.getTime() ? instantGate(startAtMs) : undefined;
+      const runner = runExecution(
+        execution,
+        deps.executorFor(execution.task.type),
+        clock,
+        gate ? { gate, onInvoke: emitStarted } : {},
+      );
       running.set(execution.id, runner);
-      registered = true;
-      if (invokedBeforeRegistered !== undefined)
-        emitStarted(Math.max(invokedBeforeRegistered, now.getTime()));
+      if (!gate) emitStarted(Math.max(clock.nowMs(), now.getTime()));
       track(
         runner.done.then((result) => {
           running.delete(execution.id);
-          if (!result) return;
-          unsettled.add(execution.id);
-          const messages = extractMessages(result);
-          if (messages.length > 0) messagesByExecution.set(execution.id, messages);
-          settleQueue.push(result);
-          scheduleSettle();
+          if (result) settlement.finished(result);
         }),
       );
     }
     return { started: outcome.started.length, skipped: outcome.skipped.length };
   }
 
-  // One timer per instant for early starts, however many executions share it.
-  const gates = new Map<number, Promise<void>>();
-  function instantGate(atMs: number): Promise<void> {
-    let gate = gates.get(atMs);
-    if (!gate) {
-      gate = new Promise<void>((resolve) => {
-        const fire = () => {
-          // Timers may fire a millisecond early by the wall clock: an executor never runs before its instant.
-          const remainingMs = atMs - clock.nowMs();
-          if (remainingMs > 0) {
-            setTimeout(fire, remainingMs);
-            return;
-          }
-          gates.delete(atMs);
-          resolve();
-        };
-        setTimeout(fire, atMs - clock.nowMs());
-      });
-      gates.set(atMs, gate);
-    }
-    return gate;
-  }
-
-  function extractMessages(result: SettleInput): OutboundMessage[] {
-    const messages = result.result?.messages;
-    if (!Array.isArray(messages)) return [];
-    delete result.result?.messages;
-    return messages as OutboundMessage[];
-  }
-
-  // Settling is batched: executions finishing together are recorded in one transaction.
-  function scheduleSettle(): void {
-    if (settling) return;
-    settling = track(
-      (async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        while (settleQueue.length > 0) {
-          const batch = settleQueue.splice(0, 500);
-          try {
-            await settleBatch(batch);
-          } catch (error) {
-            report('settle', error);
-            // Keep the outcomes: the next attempt records them (the lease keeps others away meanwhile).
-            settleQueue.unshift(...batch);
-            await new Promise((resolve) => setTimeout(resolve, 500));
-            if (stopping && loopRunning === false) break;
-          }
-        }
-      })().finally(() => {
-        settling = undefined;
-        if (settleQueue.length > 0 && !(stopping && !loopRunning)) scheduleSettle();
-      }),
-    );
-  }
-
-  async function settleBatch(batch: SettleInput[]): Promise<void> {
-    const settled = await settleExecutions(pool, {
-      outcomes: batch,
-      now: clock.now(),
-      workerId,
-      retryAt,
-      alerts: (rows) => [
-        ...executionAlerts(rows, (taskId) => taskContext.get(taskId)),
-        ...rows.flatMap((row) => messageEntries(row.id, row.taskId)),
-      ],
-      durations: recentDurations,
-    });
-    for (const input of batch) unsettled.delete(input.id);
-    for (const row of settled) {
-      if (row.status === 'success' && row.durationMs !== null)
-        recentDurations.record(row.taskId, row.durationMs);
-      messagesByExecution.delete(row.id);
-      events.emit('execution.finished', row);
-      if (row.retry) {
-        events.emit('retry.scheduled', {
-          executionId: row.id,
-          retryId: row.retry.id,
-          attempt: row.retry.attempt,
-          runAfter: row.retry.runAfter,
-        });
-      }
-    }
-    if (settled.some((row) => row.retry)) wake();
-  }
-
-  function messageEntries(executionId: string, taskId: string): OutboxEntry[] {
-    const messages = messagesByExecution.get(executionId) ?? [];
-    const channel = taskContext.get(taskId)?.alertChannel ?? null;
-    return messages.map((message, index) => ({
-      kind: 'task_message' as const,
-      dedupeKey: `task_message:${executionId}:${index}`,
-      channel: message.channel ?? channel,
-      taskId,
-      executionId,
-      payload: { text: message.text, blocks: message.blocks ?? null, file: message.file ?? null },
-    }));
-  }
-
   // ---- leases -------------------------------------------------------------------------------------
 
   async function renew(now: Date): Promise<void> {
-    const ids = [...running.keys(), ...unsettled];
+    const ids = [...running.keys(), ...settlement.unsettledIds()];
     if (ids.length === 0) return;
     const { alive, cancelRequested } = await renewLeases(pool, {
       ids,
@@ -541,7 +375,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const result: TickReport = { planned: 0, claimed: 0, started: 0, skipped: 0, reaped: 0, overdue: 0 };
     enforceDeadlines(now);
     // Record what already finished first, so this tick plans against up-to-date rows.
-    if (settling) await settling.catch(() => {});
+    await settlement.inProgress()?.catch(() => {});
     const phase = async (name: string, work: () => Promise<void>) => {
       try {
         await work();
@@ -694,8 +528,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function idle(): Promise<void> {
-    while (inFlight.size > 0 || running.size > 0 || settleQueue.length > 0) {
-      if (settleQueue.length > 0 && !settling) scheduleSettle();
+    while (inFlight.size > 0 || running.size > 0 || settlement.hasPending()) {
+      if (settlement.hasPending()) settlement.flush();
       await Promise.allSettled([...inFlight, ...[...running.values()].map((runner) => runner.done)]);
     }
   }

@@ -63,3 +63,23 @@ export function makeReplier(
       ),
   };
 }
+
+/**
+ * The part of a listener after its ack: `work` runs in the after-ack queue (after-ack.ts); a failure is
+ * logged with `logFields` and ends as the generic-error sentence to the user, never as silence.
+ */
+export function answerAfterAck(
+  deps: Pick<SlackDeps, 'afterAck' | 'logger' | 'm'>,
+  reply: Replier,
+  failure: { message: string; logFields?: Record<string, unknown> },
+  work: () => Promise<unknown>,
+): Promise<void> {
+  return deps.afterAck(async () => {
+    try {
+      await work();
+    } catch (error) {
+      deps.logger.error({ err: toError(error), ...failure.logFields }, failure.message);
+      await reply.ephemeral(deps.m.genericError);
+    }
+  });
+}

@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
-import { toError } from '../../shared/errors.js';
 import { getExecution, listExecutionHistory } from '../../store/executions.js';
 import {
   type AlertState,
@@ -26,7 +25,7 @@ import {
   taskLabel,
   togglePause,
 } from '../operations.js';
-import { makeReplier, type Replier, type Respond } from '../reply.js';
+import { answerAfterAck, makeReplier, type Replier, type Respond } from '../reply.js';
 import { openCreateModal, openEditModal, refreshTaskModal, type ViewPayload } from '../task-modal-flow.js';
 
 /** The fields of a block_actions payload the handlers read. */
@@ -66,21 +65,19 @@ type ActionWork = (deps: SlackDeps, ctx: ActionContext) => Promise<void>;
 export function makeActionHandler(deps: SlackDeps, work: ActionWork) {
   return async ({ body, ack, respond, client }: ActionArgs): Promise<void> => {
     await ack();
-    await deps.afterAck(async () => {
-      const action = body.actions[0];
-      const value = action?.value ?? action?.selected_option?.value ?? '';
-      const reply = makeReplier(deps, client, {
-        respond: body.response_url ? respond : undefined,
-        userId: body.user.id,
-        channelId: body.channel?.id,
-      });
-      try {
-        await work(deps, { body, value, user: body.user.id, client, reply });
-      } catch (error) {
-        deps.logger.error({ err: toError(error), action: action?.action_id }, 'Slack action failed');
-        await reply.ephemeral(deps.m.genericError);
-      }
+    const action = body.actions[0];
+    const value = action?.value ?? action?.selected_option?.value ?? '';
+    const reply = makeReplier(deps, client, {
+      respond: body.response_url ? respond : undefined,
+      userId: body.user.id,
+      channelId: body.channel?.id,
     });
+    await answerAfterAck(
+      deps,
+      reply,
+      { message: 'Slack action failed', logFields: { action: action?.action_id } },
+      () => work(deps, { body, value, user: body.user.id, client, reply }),
+    );
   };
 }
 

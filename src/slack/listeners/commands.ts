@@ -4,7 +4,6 @@ import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { deriveTaskStatus, type TaskStatus } from '../../domain/task-status.js';
 import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
 import { explainSlots } from '../../domain/why.js';
-import { toError } from '../../shared/errors.js';
 import { listAuditForTask } from '../../store/audit.js';
 import { listExecutionHistory } from '../../store/executions.js';
 import { getDashboardStats, listTaskStatusInputs } from '../../store/stats.js';
@@ -32,7 +31,7 @@ import {
   taskLabel,
 } from '../operations.js';
 import { parseTasksCommand } from '../parse-command.js';
-import { makeReplier, type Replier, type Respond } from '../reply.js';
+import { answerAfterAck, makeReplier, type Replier, type Respond } from '../reply.js';
 import { openCreateModal, openEditModal } from '../task-modal-flow.js';
 import { lookupTask, lookupTaskPrefix } from '../task-ref.js';
 
@@ -58,19 +57,14 @@ export function register(app: App, deps: SlackDeps): void {
 export function makeTasksCommandHandler(deps: SlackDeps) {
   return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
     await ack();
-    await deps.afterAck(async () => {
-      const reply = makeReplier(deps, client, {
-        respond,
-        userId: command.user_id,
-        channelId: command.channel_id,
-      });
-      try {
-        await dispatch(deps, { command, client, reply });
-      } catch (error) {
-        deps.logger.error({ err: toError(error), text: command.text }, '/tasks failed');
-        await reply.ephemeral(deps.m.genericError);
-      }
+    const reply = makeReplier(deps, client, {
+      respond,
+      userId: command.user_id,
+      channelId: command.channel_id,
     });
+    await answerAfterAck(deps, reply, { message: '/tasks failed', logFields: { text: command.text } }, () =>
+      dispatch(deps, { command, client, reply }),
+    );
   };
 }
 

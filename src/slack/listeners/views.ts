@@ -5,7 +5,7 @@ import { ACTION, BLOCK, CALLBACK } from '../blocks/ids.js';
 import { decodeRejectMeta } from '../blocks/reject-modal.js';
 import type { SlackClient, SlackDeps } from '../deps.js';
 import { decideApproval } from '../operations.js';
-import { makeReplier } from '../reply.js';
+import { answerAfterAck, makeReplier } from '../reply.js';
 import { type SubmitAck, submitTaskModal, type ViewPayload } from '../task-modal-flow.js';
 
 export interface ViewSubmissionArgs {
@@ -53,18 +53,13 @@ export function makeRejectSubmitHandler(deps: SlackDeps) {
       return;
     }
     await ack();
-    await deps.afterAck(async () => {
-      const meta = decodeRejectMeta(view.private_metadata);
-      const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
-      try {
-        const task = meta ? await getTask(deps.db, meta.t) : undefined;
-        if (!task) return reply.ephemeral(deps.m.taskNotFound(meta?.t.slice(0, 60) ?? '?'));
-        const outcome = await decideApproval(deps, body.user.id, task, 'rejected', reason);
-        await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
-      } catch (error) {
-        deps.logger.error({ err: toError(error) }, 'reject submission failed');
-        await reply.ephemeral(deps.m.genericError);
-      }
+    const meta = decodeRejectMeta(view.private_metadata);
+    const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
+    await answerAfterAck(deps, reply, { message: 'reject submission failed' }, async () => {
+      const task = meta ? await getTask(deps.db, meta.t) : undefined;
+      if (!task) return reply.ephemeral(deps.m.taskNotFound(meta?.t.slice(0, 60) ?? '?'));
+      const outcome = await decideApproval(deps, body.user.id, task, 'rejected', reason);
+      await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
     });
   };
 }
