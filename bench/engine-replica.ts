@@ -42,6 +42,7 @@ const scheduler = createScheduler({
     maxCatchupRuns: 10,
     ...(process.env.LOOKAHEAD_MS ? { lookaheadMs: Number(process.env.LOOKAHEAD_MS) } : {}),
     ...(process.env.START_LEAD_MS ? { startLeadMs: Number(process.env.START_LEAD_MS) } : {}),
+    ...(process.env.PLAN_AHEAD_MS ? { planAheadMs: Number(process.env.PLAN_AHEAD_MS) } : {}),
   },
 });
 let maxRss = process.memoryUsage().rss;

@@ -58,6 +58,7 @@ export function startBenchReplica(env: Record<string, string>): ReplicaHandle {
       // Engine knobs a benchmark run may vary (see docs/BENCHMARKS.md).
       ...(process.env.LOOKAHEAD_MS ? { LOOKAHEAD_MS: process.env.LOOKAHEAD_MS } : {}),
       ...(process.env.START_LEAD_MS ? { START_LEAD_MS: process.env.START_LEAD_MS } : {}),
+      ...(process.env.PLAN_AHEAD_MS ? { PLAN_AHEAD_MS: process.env.PLAN_AHEAD_MS } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

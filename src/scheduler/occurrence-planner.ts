@@ -22,7 +22,7 @@ export interface OccurrencePlanner {
 /** What the claim phase decides for each due task: pure planning over a per-replica schedule cache. */
 export function createOccurrencePlanner(options: {
   logger: Logger;
-  lookaheadMs: number;
+  planHorizonMs: number;
   misfireThresholdMs: number;
   catchupWindowSeconds: number;
   maxCatchupRuns: number;
@@ -57,7 +57,7 @@ export function createOccurrencePlanner(options: {
       cron,
       nextRunAt: task.nextRunAt,
       now,
-      horizon: new Date(now.getTime() + options.lookaheadMs),
+      horizon: new Date(now.getTime() + options.planHorizonMs),
       approved: task.approvalState === 'approved',
       misfirePolicy: task.misfirePolicy,
       misfireThresholdMs: options.misfireThresholdMs,

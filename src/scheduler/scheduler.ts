@@ -42,6 +42,8 @@ export interface SchedulerOptions {
   maxCatchupRuns: number;
   /** Occurrences up to this far ahead are claimed early and started by a local timer at their instant. */
   lookaheadMs?: number;
+  /** A task claimed (due within the look-ahead) gets its occurrences planned up to look-ahead + this. */
+  planAheadMs?: number;
   /** An execution is recorded running up to this long before its instant and its executor invoked at
    * the instant, so the start transaction's time (and a burst's queueing) is not added to its lateness.
    * Only executions of idle tasks start early; the others are decided at their instant. 0 = off. */
@@ -102,7 +104,15 @@ const DEFAULT_LOOKAHEAD_MS = 1500;
 // Measured (docs/BENCHMARKS.md): a start transaction for a second's executions on a loaded replica
 // takes 20–200 ms; started that much early, the executors still run at their instant.
 const DEFAULT_START_LEAD_MS = 250;
+// Off by default. With it, a claim plans a task's occurrences up to look-ahead + this, so a task firing
+// every second is claimed once for two occurrences: PostgreSQL's CPU per execution 14 % lower at 2,500
+// executions/s, and with a 600 ms start lead the best sustained throughput measured. But 1,000
+// every-second tasks on 3 replicas then had occasional late seconds (p99 45 ms and worse in 3 of 6
+// runs, cause not found), so the default keeps the precision target (docs/BENCHMARKS.md).
+const DEFAULT_PLAN_AHEAD_MS = 0;
 const DEFAULT_MISFIRE_THRESHOLD_MS = 60_000;
+// A deferred early start is tried again this much later (until its instant).
+const EARLY_START_RETRY_MS = 100;
 const MAX_PLAN_BATCHES_PER_TICK = 50;
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -124,7 +134,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const instantGate = createInstantGates(clock);
   const planner = createOccurrencePlanner({
     logger,
-    lookaheadMs,
+    planHorizonMs: lookaheadMs + (options.planAheadMs ?? DEFAULT_PLAN_AHEAD_MS),
     misfireThresholdMs,
     catchupWindowSeconds: options.catchupWindowSeconds,
     maxCatchupRuns: options.maxCatchupRuns,
@@ -278,10 +288,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     for (const item of outcome.skipped) events.emit('execution.skipped', item);
     if (outcome.deferred.length > 0) {
-      // Their task was busy: decide at the instant itself, as the overlap policy says.
+      // Their task was busy (its previous run not recorded yet, or its row locked by a claim): try
+      // again shortly, still early, and at the latest decide at the instant itself, as the overlap
+      // policy says. (Deferring straight to the instant piled a second's starts onto its instant under
+      // load: measured, those seconds ran 0.4–0.8 s late and the next one was skipped.)
       const deferred = new Set(outcome.deferred);
+      const retryAtMs = now.getTime() + EARLY_START_RETRY_MS;
       for (const item of due)
-        if (deferred.has(item.id)) heap.push({ ...item, atMs: item.runAfter.getTime() });
+        if (deferred.has(item.id)) heap.push({ ...item, atMs: Math.min(item.runAfter.getTime(), retryAtMs) });
       // (the heap timer is re-armed by whoever called: the timer's own callback, or the loop after a tick)
     }
     for (const execution of outcome.started) {

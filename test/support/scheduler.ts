@@ -56,6 +56,7 @@ export const TEST_SCHEDULER_OPTIONS: SchedulerOptions = {
   catchupWindowSeconds: 3600,
   maxCatchupRuns: 10,
   lookaheadMs: 0,
+  planAheadMs: 0,
   startLeadMs: 0,
   reapIntervalMs: 0,
   overdueIntervalMs: 0,

@@ -108,6 +108,32 @@ describe('early start', () => {
     await scheduler.stop();
   });
 
+  it('tries a deferred early start again before the instant: started early once the other run ended', async () => {
+    const { clock, scripted, scheduler, task, second } = await busyTask();
+    clock.set(second.getTime() - 400);
+    expect((await scheduler.tick(clock.now())).started).toBe(0);
+    const rows = await executionsOf(database, task.id);
+    scripted.releaseAll();
+    await waitUntil(
+      async () => (await statusOf(rows[0]!.id as string)) === 'success',
+      3000,
+      'the first run settles',
+    );
+
+    // 100 ms later, still before the instant, the retry finds the task idle: recorded early, with the
+    // instant as its start, and the executor not called before the instant.
+    clock.set(second.getTime() - 250);
+    expect((await scheduler.tick(clock.now())).started).toBe(1);
+    const [, next] = await executionsOf(database, task.id);
+    expect(next!.status).toBe('running');
+    expect((next!.started_at as Date).toISOString()).toBe(second.toISOString());
+    expect(scripted.calls).toHaveLength(1);
+    clock.set(second);
+    await waitUntil(async () => scripted.calls.length === 2, 3000, 'the executor is invoked at the instant');
+    scripted.releaseAll();
+    await scheduler.stop();
+  });
+
   it('defers the early start of a busy task and decides at the instant: skipped if still running', async () => {
     const { clock, scripted, scheduler, task, second } = await busyTask();
     clock.set(second.getTime() - 400);

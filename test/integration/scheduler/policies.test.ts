@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../../src/shared/clock.js';
-import { createTask } from '../../../src/store/tasks.js';
+import { settleExecutions } from '../../../src/store/execution-lifecycle.js';
+import { createTask, updateTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
 import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
@@ -78,6 +79,58 @@ describe('overlap policy', () => {
     expect(during.map((row) => row.status)).toEqual(['running', 'running']);
     expect(after.map((row) => row.status)).toEqual(['success', 'success']);
     expect(calls).toBe(2);
+  });
+});
+
+describe('is_running after a change of overlap policy', () => {
+  it('stays true while a run started under allow is still in flight', async () => {
+    const clock = createFakeClock(T);
+    const scheduler = createTestScheduler(database, clock, createScriptedExecutor());
+    const draft = { name: 'allow then skip', cron: '* * * * *', params: { behaviour: 'hang' } };
+    const task = await createTask(database.db, makeDraft({ ...draft, overlapPolicy: 'allow' }, T), {
+      actor,
+      now: T,
+    });
+    clock.set(T.getTime() + minute);
+    await scheduler.tick(clock.now());
+    clock.set(T.getTime() + 2 * minute);
+    await scheduler.tick(clock.now()); // two runs in flight, as allow permits
+    const [first, second] = await executionsOf(database, task.id);
+    expect([first?.status, second?.status]).toEqual(['running', 'running']);
+
+    // Edited to skip while both run; the first then ends.
+    const edited = new Date(T.getTime() + 2 * minute + 5000);
+    await updateTask(database.db, task.id, makeDraft({ ...draft, overlapPolicy: 'skip' }, edited), {
+      actor,
+      now: edited,
+      expectedVersion: task.version,
+    });
+    const settle = (id: string, at: number) =>
+      settleExecutions(database.pool, {
+        outcomes: [
+          {
+            id,
+            status: 'success',
+            finishedAt: new Date(at),
+            durationMs: 1,
+            logs: '',
+            error: null,
+            result: null,
+          },
+        ],
+        now: new Date(at),
+        workerId: 'worker-a',
+        retryAt: () => new Date(at),
+        alerts: () => [],
+      });
+    const isRunning = async () =>
+      (await database.pool.query('select is_running from scheduled_tasks where id = $1', [task.id])).rows[0]
+        .is_running;
+    await settle(first!.id, edited.getTime() + 1000);
+    expect(await isRunning()).toBe(true);
+    await settle(second!.id, edited.getTime() + 2000);
+    expect(await isRunning()).toBe(false);
+    await scheduler.stop();
   });
 });
 
