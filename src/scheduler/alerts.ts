@@ -1,6 +1,6 @@
 import { detectDurationAnomaly } from '../domain/duration-anomaly.js';
 import type { MissedSummary } from '../domain/slot-planning.js';
-import type { SettledExecution } from '../store/execution-lifecycle.js';
+import type { SettledExecution } from '../store/execution-settlement.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import type { OverdueTask } from '../store/overdue.js';
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MissedSummary } from '../domain/slot-planning.js';
-import type { SettledExecution } from '../store/execution-lifecycle.js';
+import type { SettledExecution } from '../store/execution-settlement.js';
 import type { OverdueTask } from '../store/overdue.js';
 
 /**

@@ -3,7 +3,8 @@ import type { ExecutionResult, Executor } from '../executors/types.js';
 import { createBoundedLog } from '../shared/bounded-log.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, toError } from '../shared/errors.js';
-import type { SettleInput, StartedExecution } from '../store/execution-lifecycle.js';
+import type { SettleInput } from '../store/execution-settlement.js';
+import type { StartedExecution } from '../store/execution-start.js';
 
 export type AbortCause = 'timeout' | 'cancelled' | 'shutdown' | 'lease_lost';
 

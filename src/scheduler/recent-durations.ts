@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock.js';
-import type { SuccessDurationCache } from '../store/execution-lifecycle.js';
+import type { SuccessDurationCache } from '../store/execution-settlement.js';
 
 /**
  * What this replica knows of each task's recent success durations (newest first), for the

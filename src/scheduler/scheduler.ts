@@ -7,12 +7,8 @@ import type { Executor } from '../executors/types.js';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import {
-  reapExpiredLeases,
-  releaseOwnedQueued,
-  renewLeases,
-  startExecutions,
-} from '../store/execution-lifecycle.js';
+import { reapExpiredLeases, releaseOwnedQueued, renewLeases } from '../store/execution-leases.js';
+import { startExecutions } from '../store/execution-start.js';
 import { detectOverdue } from '../store/overdue.js';
 import {
   claimQueuedExecutions,

@@ -1,12 +1,8 @@
 import type pg from 'pg';
 import type { OutboundMessage } from '../executors/types.js';
 import type { Clock } from '../shared/clock.js';
-import {
-  RECENT_SUCCESSES,
-  type SettleInput,
-  type StartedExecution,
-  settleExecutions,
-} from '../store/execution-lifecycle.js';
+import { RECENT_SUCCESSES, type SettleInput, settleExecutions } from '../store/execution-settlement.js';
+import type { StartedExecution } from '../store/execution-start.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import { executionAlerts } from './alerts.js';
 import type { SchedulerEvents } from './events.js';

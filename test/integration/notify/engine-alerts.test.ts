@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReportExecutor, type ReportResultData } from '../../../src/executors/report.js';
 import { executionAlerts } from '../../../src/scheduler/alerts.js';
 import { createFakeClock } from '../../../src/shared/clock.js';
-import { settleExecutions } from '../../../src/store/execution-lifecycle.js';
+import { settleExecutions } from '../../../src/store/execution-settlement.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft, T0 } from '../../support/fixtures.js';

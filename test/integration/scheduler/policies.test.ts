@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../../src/shared/clock.js';
-import { settleExecutions } from '../../../src/store/execution-lifecycle.js';
+import { settleExecutions } from '../../../src/store/execution-settlement.js';
 import { createTask, updateTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
