@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { reapExpiredLeases, releaseOwnedQueued, renewLeases } from '../store/execution-leases.js';
-import { startExecutions } from '../store/execution-start.js';
+import { type StartedExecution, startExecutions } from '../store/execution-start.js';
 import { detectOverdue } from '../store/overdue.js';
 import {
   claimQueuedExecutions,
@@ -36,13 +36,15 @@ export interface SchedulerOptions {
   shutdownGraceSeconds: number;
   catchupWindowSeconds: number;
   maxCatchupRuns: number;
-  /** Occurrences up to this far ahead are claimed early and started by a local timer at their instant. */
+  /** Occurrences up to this far ahead are claimed early; an idle task's slot is then recorded running
+   * by the claim and its executor invoked by a local timer at the instant. */
   lookaheadMs?: number;
   /** A task claimed (due within the look-ahead) gets its occurrences planned up to look-ahead + this. */
   planAheadMs?: number;
-  /** An execution is recorded running up to this long before its instant and its executor invoked at
-   * the instant, so the start transaction's time (and a burst's queueing) is not added to its lateness.
-   * Only executions of idle tasks start early; the others are decided at their instant. 0 = off. */
+  /** A queued execution is recorded running up to this long before its instant and its executor invoked
+   * at the instant, so the start transaction's time (and a burst's queueing) is not added to its
+   * lateness. Only executions of idle tasks start early; the others are decided at their instant. A
+   * task whose run is in progress is claimed at the latest this long before its slot. */
   startLeadMs?: number;
   /** An occurrence later than this when planned counts as missed (misfire policy applies). */
   misfireThresholdMs?: number;
@@ -93,22 +95,26 @@ export interface Scheduler {
   lastTickAt(): Date | null;
 }
 
-// Not a whole number of seconds: claiming the next occurrences of every-second (every-minute, …) tasks
-// then happens half a second away from the instants at which their executions start, instead of on them
-// (measured at 1,000 every-second tasks: p99 lateness 16 ms with 1.5 s, 20–28 ms with 1 s).
+// Not a whole number of seconds: claiming the next occurrences of every-minute (every-hour, …) tasks
+// then happens half a second away from the instants at which other executions start (measured at 1,000
+// every-second tasks when claims were made at the look-ahead: p99 lateness 16 ms with 1.5 s, 20–28 ms
+// with 1 s). An idle task's slot is started at its claim, so it may show as running this early.
 const DEFAULT_LOOKAHEAD_MS = 1500;
 // Measured (docs/BENCHMARKS.md): a start transaction for a second's executions on a loaded replica
-// takes 20–200 ms; started that much early, the executors still run at their instant.
+// takes 20–200 ms; started that much early, the executors still run at their instant. A task whose run
+// is in progress is claimed at the latest this long before its slot.
 const DEFAULT_START_LEAD_MS = 250;
 // Off by default. With it, a claim plans a task's occurrences up to look-ahead + this, so a task firing
-// every second is claimed once for two occurrences: PostgreSQL's CPU per execution 14 % lower at 2,500
-// executions/s, and with a 600 ms start lead the best sustained throughput measured. But 1,000
-// every-second tasks on 3 replicas then had occasional late seconds (p99 45 ms and worse in 3 of 6
-// runs, cause not found), so the default keeps the precision target (docs/BENCHMARKS.md).
+// every second is claimed once for two occurrences (measured before slots were started at the claim:
+// 14 % less PostgreSQL CPU per execution, but occasional late seconds for 1,000 every-second tasks on 3
+// replicas; docs/BENCHMARKS.md).
 const DEFAULT_PLAN_AHEAD_MS = 0;
 const DEFAULT_MISFIRE_THRESHOLD_MS = 60_000;
 // A deferred early start is tried again this much later (until its instant).
 const EARLY_START_RETRY_MS = 100;
+// How soon the loop looks again for tasks due within the look-ahead whose previous run was still in
+// progress: their next slot is started at the claim once that run has ended.
+const BUSY_RECHECK_MS = 50;
 const MAX_PLAN_BATCHES_PER_TICK = 50;
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -148,6 +154,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let wakeRequested = false;
   let wakeLoop: (() => void) | undefined;
+  // The last plan stopped at its batch limit: more may be due now.
+  let planBacklog = false;
   let loopDone: Promise<void> | undefined;
 
   const leaseUntil = (now: Date) => new Date(now.getTime() + leaseMs);
@@ -186,9 +194,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const item of owned) heap.push({ ...item, atMs: item.runAfter.getTime() - startLeadMs });
   };
 
-  async function planDue(now: Date): Promise<{ planned: number; skipped: number }> {
+  async function planDue(now: Date): Promise<{ planned: number; started: number; skipped: number }> {
     let planned = 0;
+    let started = 0;
     let skipped = 0;
+    planBacklog = false;
     for (let batch = 0; batch < MAX_PLAN_BATCHES_PER_TICK && !stopping; batch++) {
       const limit = Math.min(options.claimBatchSize, capacity());
       if (limit <= 0) break;
@@ -196,10 +206,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const outcome = await planDueOccurrences(pool, {
         now,
         horizon: new Date(now.getTime() + lookaheadMs),
+        // A task whose run is in progress is claimed once that run ends (its next slot is then
+        // started at the claim), or at the latest within the start lead (queued, decided at its instant).
+        busyHorizon: new Date(now.getTime() + startLeadMs),
         limit,
         workerId,
         leaseUntil: leaseUntil(now),
         plan: (task) => planner.planTask(task, now, missed),
+        // Idle tasks' slots are started by the claim itself (docs/ENGINE.md, "Started at the claim").
+        startBy: new Date(now.getTime() + lookaheadMs),
+        decide: (inputs) => decideOverlap(inputs),
         alerts: () => {
           const alert = missedRunsAlert(missed, `${workerId}:${now.toISOString()}:${batch}`);
           return alert ? [alert] : [];
@@ -214,11 +230,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         );
       }
       enqueueOwned(outcome.owned);
-      planned += outcome.owned.length;
+      for (const execution of outcome.started) launch(execution, now);
+      planned += outcome.owned.length + outcome.started.length;
+      started += outcome.started.length;
       skipped += outcome.skipped.length;
       if (outcome.tasksPlanned < limit) break;
+      if (batch === MAX_PLAN_BATCHES_PER_TICK - 1) planBacklog = true;
     }
-    return { planned, skipped };
+    return { planned, started, skipped };
   }
 
   async function claimQueued(now: Date): Promise<number> {
@@ -294,38 +313,41 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         if (deferred.has(item.id)) heap.push({ ...item, atMs: Math.min(item.runAfter.getTime(), retryAtMs) });
       // (the heap timer is re-armed by whoever called: the timer's own callback, or the loop after a tick)
     }
-    for (const execution of outcome.started) {
-      settlement.remember(execution);
-      const emitStarted = (invokedAtMs: number) =>
-        events.emit('execution.started', {
-          id: execution.id,
-          taskId: execution.taskId,
-          taskName: execution.task.name,
-          taskType: execution.task.type,
-          scheduledFor: execution.scheduledFor,
-          latenessMs: execution.scheduledFor ? invokedAtMs - execution.scheduledFor.getTime() : null,
-          trigger: execution.trigger,
-        });
-      // Started early (recorded with its instant, after this start's `now`): invoke it at the instant,
-      // and measure its lateness there. Otherwise the executor is invoked right away, within this call.
-      const startAtMs = execution.startedAt.getTime();
-      const gate = startAtMs > now.getTime() ? instantGate(startAtMs) : undefined;
-      const runner = runExecution(
-        execution,
-        deps.executorFor(execution.task.type),
-        clock,
-        gate ? { gate, onInvoke: emitStarted } : {},
-      );
-      running.set(execution.id, runner);
-      if (!gate) emitStarted(Math.max(clock.nowMs(), now.getTime()));
-      track(
-        runner.done.then((result) => {
-          running.delete(execution.id);
-          if (result) settlement.finished(result);
-        }),
-      );
-    }
+    for (const execution of outcome.started) launch(execution, now);
     return { started: outcome.started.length, skipped: outcome.skipped.length };
+  }
+
+  /** Runs an execution recorded running (by a start, or by the claim itself) whose start began at `now`. */
+  function launch(execution: StartedExecution, now: Date): void {
+    settlement.remember(execution);
+    const emitStarted = (invokedAtMs: number) =>
+      events.emit('execution.started', {
+        id: execution.id,
+        taskId: execution.taskId,
+        taskName: execution.task.name,
+        taskType: execution.task.type,
+        scheduledFor: execution.scheduledFor,
+        latenessMs: execution.scheduledFor ? invokedAtMs - execution.scheduledFor.getTime() : null,
+        trigger: execution.trigger,
+      });
+    // Started early (recorded with its instant, after this start's `now`): invoke it at the instant,
+    // and measure its lateness there. Otherwise the executor is invoked right away, within this call.
+    const startAtMs = execution.startedAt.getTime();
+    const gate = startAtMs > now.getTime() ? instantGate(startAtMs) : undefined;
+    const runner = runExecution(
+      execution,
+      deps.executorFor(execution.task.type),
+      clock,
+      gate ? { gate, onInvoke: emitStarted } : {},
+    );
+    running.set(execution.id, runner);
+    if (!gate) emitStarted(Math.max(clock.nowMs(), now.getTime()));
+    track(
+      runner.done.then((result) => {
+        running.delete(execution.id);
+        if (result) settlement.finished(result);
+      }),
+    );
   }
 
   // ---- leases -------------------------------------------------------------------------------------
@@ -411,6 +433,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await phase('plan', async () => {
         const planned = await planDue(now);
         result.planned = planned.planned;
+        result.started += planned.started;
         result.skipped += planned.skipped;
       });
       await phase('claim', async () => {
@@ -421,7 +444,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (loopRunning) armHeapTimer();
       await phase('start', async () => {
         const started = await startDue(now);
-        result.started = started.started;
+        result.started += started.started;
         result.skipped += started.skipped;
       });
     }
@@ -465,6 +488,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     );
   }
 
+  /** When the loop should tick again for the earliest due instant `nextMs`. */
+  function wakeAtMs(nextMs: number): number {
+    const nowMs = clock.nowMs();
+    const atMs = nextMs - lookaheadMs;
+    if (atMs > nowMs || planBacklog || stopping) return atMs;
+    // Due within the look-ahead yet left unclaimed by the last tick: a task whose run is still in
+    // progress (claimed when it ends, at the latest within the start lead), or a run queued behind
+    // one. Look again shortly, not in a busy loop.
+    return Math.max(nowMs + 1, Math.min(nextMs - startLeadMs, nowMs + BUSY_RECHECK_MS));
+  }
+
   function wake(): void {
     wakeRequested = true;
     wakeLoop?.();
@@ -478,7 +512,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       let sleepMs = options.pollIntervalMs;
       try {
         const next = await nextDueAt(pool);
-        if (next) sleepMs = Math.min(sleepMs, Math.max(0, next.getTime() - lookaheadMs - clock.nowMs()));
+        if (next) sleepMs = Math.min(sleepMs, Math.max(0, wakeAtMs(next.getTime()) - clock.nowMs()));
       } catch (error) {
         report('next-due', error);
       }

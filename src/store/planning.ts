@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import type { ExecutionTrigger, MisfirePolicyName, OverlapPolicy, SlotReason } from '../domain/task-types.js';
+import type {
+  ExecutionTrigger,
+  MisfirePolicyName,
+  OverlapPolicy,
+  SlotReason,
+  TaskType,
+} from '../domain/task-types.js';
+import type { StartDecision, StartDecisionInput, StartedExecution } from './execution-start.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { isoOrNull, withTransaction } from './transaction.js';
 
@@ -40,6 +47,8 @@ export interface OwnedExecution {
 
 export interface PlanOutcome {
   owned: OwnedExecution[];
+  /** Executions inserted `running` by the claim itself (see `startBy`): the caller runs them. */
+  started: StartedExecution[];
   skipped: Array<{ id: string; taskId: string; scheduledFor: Date; reason: SlotReason | null }>;
   tasksPlanned: number;
   /** Rows the unique occurrence index refused: another replica already had them (should stay 0). */
@@ -53,18 +62,33 @@ export interface PlanOutcome {
  * leaves next_run_at where it was, so the occurrence is planned again; a crash after commit leaves a
  * row owned by a dead worker, which lease expiry hands to another. The unique occurrence index refuses
  * a second row for the same slot whatever happens.
+ *
+ * Started at the claim: a run slot due by `startBy` whose task is approved and idle (`decide` says start
+ * against `is_running`, read under this transaction's lock, as the start transaction would) is inserted
+ * `running` with its lease and `started_at` = its instant (or now, if that has passed), and the task's
+ * `is_running` is set here. That is one write and one transaction less per execution than inserting it
+ * queued and starting it moments later (docs/ENGINE.md, "Started at the claim"). Every other slot is
+ * inserted queued and owned, and started by `startExecutions` as before.
  */
 export async function planDueOccurrences(
   pool: pg.Pool,
   options: {
     now: Date;
     horizon: Date;
+    /** A task whose run is still in progress (and does not allow overlap) is only claimed when due by
+     * this instant (default: the horizon): until then it may end, and its next slot be started at the
+     * claim. */
+    busyHorizon?: Date;
     limit: number;
     workerId: string;
     leaseUntil: Date;
     plan: (task: DueTask) => TaskPlanResult;
     /** Alerts to write in the same transaction (e.g. the missed-runs summary). */
     alerts?: (results: TaskPlanResult[], tasks: DueTask[]) => OutboxEntry[];
+    /** Run slots due by this instant may be started by the claim itself (above); absent: none are. */
+    startBy?: Date;
+    /** The overlap decision (as for `startExecutions`); only `start` is acted on here. */
+    decide?: (inputs: StartDecisionInput[]) => StartDecision[];
   },
 ): Promise<PlanOutcome> {
   return withTransaction(pool, async (client) => {
@@ -80,16 +104,25 @@ export async function planDueOccurrences(
       misfire_policy: MisfirePolicyName;
       overlap_policy: OverlapPolicy;
       alert_channel: string | null;
+      is_running: boolean;
+      type: TaskType;
+      template: string | null;
+      params: Record<string, unknown>;
+      timeout_seconds: number;
+      max_retries: number;
+      notify_on_success: boolean;
     }>(
-      `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel
+      `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel,
+              is_running, type, template, params, timeout_seconds, max_retries, notify_on_success
          from scheduled_tasks
         where enabled and next_run_at <= $1
+          and (next_run_at <= $3 or not is_running or overlap_policy = 'allow')
         order by next_run_at
         limit $2
         for no key update skip locked`,
-      [options.horizon.toISOString(), options.limit],
+      [options.horizon.toISOString(), options.limit, (options.busyHorizon ?? options.horizon).toISOString()],
     );
-    if (due.rows.length === 0) return { owned: [], skipped: [], tasksPlanned: 0, conflicts: 0 };
+    if (due.rows.length === 0) return { owned: [], started: [], skipped: [], tasksPlanned: 0, conflicts: 0 };
     const tasks: DueTask[] = due.rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -102,6 +135,7 @@ export async function planDueOccurrences(
       alertChannel: row.alert_channel,
     }));
     const results = tasks.map((task) => options.plan(task));
+    const startNow = decideStartsAtClaim(due.rows, results, options.startBy, options.decide);
 
     const taskIds: string[] = [];
     const triggers: string[] = [];
@@ -112,20 +146,27 @@ export async function planDueOccurrences(
     const leases: (string | null)[] = [];
     const runAfters: string[] = [];
     const finished: (string | null)[] = [];
+    const started: (string | null)[] = [];
+    const nowIso = options.now.toISOString();
     let expected = 0;
     for (const result of results) {
       for (const row of result.rows) {
         expected++;
         const run = row.action === 'run';
+        const startsNow = startNow.has(row);
         taskIds.push(result.taskId);
         triggers.push(row.trigger);
         scheduled.push(row.scheduledFor.toISOString());
-        statuses.push(run ? 'queued' : 'skipped');
+        statuses.push(startsNow ? 'running' : run ? 'queued' : 'skipped');
         reasons.push(row.reason);
         workers.push(run ? options.workerId : null);
         leases.push(run ? options.leaseUntil.toISOString() : null);
         runAfters.push(row.scheduledFor.toISOString());
-        finished.push(run ? null : options.now.toISOString());
+        finished.push(run ? null : nowIso);
+        // Started at its instant, or now when that has passed (a catch-up).
+        started.push(
+          startsNow ? (row.scheduledFor > options.now ? row.scheduledFor.toISOString() : nowIso) : null,
+        );
       }
     }
     const inserted =
@@ -139,15 +180,20 @@ export async function planDueOccurrences(
             reason: SlotReason | null;
             trigger: ExecutionTrigger;
             run_after: Date;
+            attempt: number;
+            started_at: Date | null;
           }>(
             `insert into task_executions
-               (task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at, created_at)
-             select task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at, $10
+               (task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at,
+                started_at, heartbeat_at, created_at)
+             select task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at,
+                    started_at, case when started_at is null then null else $10::timestamptz end, $10
                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-                           $7::timestamptz[], $8::timestamptz[], $9::timestamptz[])
-                 as p(task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at)
+                           $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $11::timestamptz[])
+                 as p(task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at,
+                      started_at)
              on conflict do nothing
-             returning id, task_id, scheduled_for, status, reason, trigger, run_after`,
+             returning id, task_id, scheduled_for, status, reason, trigger, run_after, attempt, started_at`,
             [
               taskIds,
               triggers,
@@ -158,25 +204,63 @@ export async function planDueOccurrences(
               leases,
               runAfters,
               finished,
-              options.now.toISOString(),
+              nowIso,
+              started,
             ],
           );
 
+    // A task whose run was inserted running is running now (only rows actually inserted count: one the
+    // unique index refused started nothing).
+    const lastStart = new Map<string, Date>();
+    for (const row of inserted.rows) {
+      if (row.status !== 'running' || !row.started_at) continue;
+      const previous = lastStart.get(row.task_id);
+      if (!previous || row.started_at > previous) lastStart.set(row.task_id, row.started_at);
+    }
     await client.query(
       `update scheduled_tasks t
-          set next_run_at = p.next_run_at
-         from unnest($1::uuid[], $2::timestamptz[]) as p(id, next_run_at)
+          set next_run_at = p.next_run_at,
+              is_running = t.is_running or p.started_at is not null,
+              last_run_at = coalesce(p.started_at, t.last_run_at)
+         from unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) as p(id, next_run_at, started_at)
         where t.id = p.id`,
-      [results.map((result) => result.taskId), results.map((result) => isoOrNull(result.nextRunAt))],
+      [
+        results.map((result) => result.taskId),
+        results.map((result) => isoOrNull(result.nextRunAt)),
+        results.map((result) => isoOrNull(lastStart.get(result.taskId) ?? null)),
+      ],
     );
 
     const alerts = options.alerts?.(results, tasks) ?? [];
     await enqueueOutbox(client, alerts, options.now);
 
     const owned: OwnedExecution[] = [];
+    const startedExecutions: StartedExecution[] = [];
     const skipped: PlanOutcome['skipped'] = [];
+    const taskById = new Map(due.rows.map((task) => [task.id, task]));
     for (const row of inserted.rows) {
-      if (row.status === 'queued') {
+      const task = taskById.get(row.task_id);
+      if (row.status === 'running' && row.started_at && task) {
+        startedExecutions.push({
+          id: row.id,
+          taskId: row.task_id,
+          attempt: row.attempt,
+          trigger: row.trigger,
+          scheduledFor: row.scheduled_for,
+          startedAt: row.started_at,
+          task: {
+            id: task.id,
+            name: task.name,
+            type: task.type,
+            template: task.template,
+            params: task.params,
+            timeoutSeconds: task.timeout_seconds,
+            maxRetries: task.max_retries,
+            alertChannel: task.alert_channel,
+            notifyOnSuccess: task.notify_on_success,
+          },
+        });
+      } else if (row.status === 'queued') {
         owned.push({
           id: row.id,
           taskId: row.task_id,
@@ -193,8 +277,59 @@ export async function planDueOccurrences(
         });
       }
     }
-    return { owned, skipped, tasksPlanned: tasks.length, conflicts: expected - inserted.rows.length };
+    return {
+      owned,
+      started: startedExecutions,
+      skipped,
+      tasksPlanned: tasks.length,
+      conflicts: expected - inserted.rows.length,
+    };
   });
+}
+
+/**
+ * Which run slots the claim starts itself: those due by `startBy` of approved tasks, in due order,
+ * that `decide` would start against the task's `is_running` (an idle task's first slot; every due slot
+ * of an `allow` task). Anything else is left queued for the start transaction to decide at its instant.
+ */
+function decideStartsAtClaim(
+  dueRows: ReadonlyArray<{
+    id: string;
+    approval_state: string;
+    overlap_policy: OverlapPolicy;
+    is_running: boolean;
+  }>,
+  results: readonly TaskPlanResult[],
+  startBy: Date | undefined,
+  decide: ((inputs: StartDecisionInput[]) => StartDecision[]) | undefined,
+): Set<PlannedRow> {
+  const startNow = new Set<PlannedRow>();
+  if (!startBy || !decide) return startNow;
+  const taskById = new Map(dueRows.map((task) => [task.id, task]));
+  const candidates: PlannedRow[] = [];
+  const inputs: StartDecisionInput[] = [];
+  for (const result of results) {
+    const task = taskById.get(result.taskId);
+    if (task?.approval_state !== 'approved') continue;
+    for (const row of result.rows) {
+      if (row.action !== 'run' || row.scheduledFor > startBy) continue;
+      candidates.push(row);
+      inputs.push({
+        executionId: '',
+        taskId: result.taskId,
+        trigger: row.trigger,
+        scheduledFor: row.scheduledFor,
+        overlapPolicy: task.overlap_policy,
+        runningCount: task.is_running ? 1 : 0,
+      });
+    }
+  }
+  if (candidates.length === 0) return startNow;
+  const decisions = decide(inputs);
+  candidates.forEach((row, index) => {
+    if (decisions[index] === 'start') startNow.add(row);
+  });
+  return startNow;
 }
 
 /**

@@ -94,6 +94,12 @@ describe('execution lifecycle', () => {
     const scripted = createScriptedExecutor();
     const scheduler = createTestScheduler(database, clock, scripted);
     const task = await createTask(database.db, makeDraft({ cron: '0 3 * * *' }, T), { actor, now: T });
+    // Its own schedule kept out of the way: the tick below is at the database's real time, and the
+    // suite may run just after the task's 03:00 Paris occurrence (measured: a run at 02:00:03 UTC).
+    await database.pool.query(
+      `update scheduled_tasks set next_run_at = now() + interval '1 day' where id = $1`,
+      [task.id],
+    );
     const queued = await database.pool.query(`select execute_task_now($1, null) as id`, [task.id]);
     // execute_task_now stamps run_after with the database's now(): tick at that instant.
     const runAfter = await database.pool.query('select run_after from task_executions where id = $1', [

@@ -39,8 +39,9 @@ describe('plan-ahead', () => {
     clock.set(first.getTime() - 1500);
     await scheduler.tick(clock.now());
     const claimed = await executionsOf(database, task.id);
+    // The first slot is started at the claim (the task is idle); the second waits for its instant.
     expect(claimed.map((row) => [row.status, (row.scheduled_for as Date).getTime()])).toEqual([
-      ['queued', first.getTime()],
+      ['running', first.getTime()],
       ['queued', first.getTime() + 1000],
     ]);
     expect((await nextRunAt(task.id)).getTime()).toBe(first.getTime() + 2000);
