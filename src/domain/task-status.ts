@@ -13,6 +13,9 @@ export interface TaskStatusInput {
   enabled: boolean;
   approvalState: ApprovalState;
   isRunning: boolean;
+  /** When its latest run started, or starts: a run the engine recorded ahead of its instant (started at
+   * the claim, docs/ENGINE.md) carries that future instant and is not shown running before it. */
+  lastRunAt?: Date | null;
   /** The next planned occurrence (an instant), or null when none is planned. */
   nextRunAt: Date | null;
   /** How late (seconds) an unclaimed occurrence may be before the task counts as overdue. */
@@ -23,7 +26,8 @@ export interface TaskStatusInput {
  * The status shown in the App Home and `/tasks list`, by precedence:
  *
  * 1. `disabled`: not enabled, or not approved (a pending custom task cannot run);
- * 2. `running`;
+ * 2. `running`, once the latest run's start instant has come (a run recorded ahead of its instant is
+ *    still `soon`);
  * 3. `overdue`: `nextRunAt + grace < now`, strictly (exactly at the grace limit is not yet overdue);
  * 4. `soon`: `nextRunAt - now < SOON_WINDOW_MS`, strictly, which includes a run that is already late
  *    but still within its grace period;
@@ -33,7 +37,7 @@ export interface TaskStatusInput {
  */
 export function deriveTaskStatus(input: TaskStatusInput, now: Date): TaskStatus {
   if (!input.enabled || input.approvalState !== 'approved') return 'disabled';
-  if (input.isRunning) return 'running';
+  if (input.isRunning && !(input.lastRunAt && input.lastRunAt.getTime() > now.getTime())) return 'running';
   if (input.nextRunAt === null) return 'scheduled';
   const untilRunMs = input.nextRunAt.getTime() - now.getTime();
   if (untilRunMs + input.overdueGraceSeconds * 1000 < 0) return 'overdue';

@@ -24,6 +24,33 @@ export interface StartedExecution {
   };
 }
 
+/** The columns of a task row a started execution carries (selected by the start and by the claim). */
+export interface StartedTaskRow {
+  id: string;
+  name: string;
+  type: TaskType;
+  template: string | null;
+  params: Record<string, unknown>;
+  timeout_seconds: number;
+  max_retries: number;
+  alert_channel: string | null;
+  notify_on_success: boolean;
+}
+
+export function startedTask(row: StartedTaskRow): StartedExecution['task'] {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    template: row.template,
+    params: row.params,
+    timeoutSeconds: row.timeout_seconds,
+    maxRetries: row.max_retries,
+    alertChannel: row.alert_channel,
+    notifyOnSuccess: row.notify_on_success,
+  };
+}
+
 export interface StartDecisionInput {
   executionId: string;
   taskId: string;
@@ -84,19 +111,7 @@ export async function startExecutions(
     // queue index full of entries of rows long started.) Task rows first, in id order, so replicas
     // starting executions of the same tasks cannot deadlock; is_running is read under that lock, so a
     // settle that committed meanwhile is seen.
-    const tasks = await client.query<{
-      id: string;
-      overlap_policy: OverlapPolicy;
-      is_running: boolean;
-      name: string;
-      type: TaskType;
-      template: string | null;
-      params: Record<string, unknown>;
-      timeout_seconds: number;
-      max_retries: number;
-      alert_channel: string | null;
-      notify_on_success: boolean;
-    }>(
+    const tasks = await client.query<StartedTaskRow & { overlap_policy: OverlapPolicy; is_running: boolean }>(
       `select id, overlap_policy, is_running, name, type, template, params, timeout_seconds, max_retries,
               alert_channel, notify_on_success
          from scheduled_tasks
@@ -185,17 +200,7 @@ export async function startExecutions(
           trigger: execution.trigger,
           scheduledFor: execution.scheduled_for,
           startedAt: early ? execution.run_after : options.now,
-          task: {
-            id: execution.task_id,
-            name: task.name,
-            type: task.type,
-            template: task.template,
-            params: task.params,
-            timeoutSeconds: task.timeout_seconds,
-            maxRetries: task.max_retries,
-            alertChannel: task.alert_channel,
-            notifyOnSuccess: task.notify_on_success,
-          },
+          task: startedTask(task),
         });
       } else if (decision === 'skip') {
         skipIds.push(execution.id);

@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import type {
-  ExecutionTrigger,
-  MisfirePolicyName,
-  OverlapPolicy,
-  SlotReason,
-  TaskType,
-} from '../domain/task-types.js';
-import type { StartDecision, StartDecisionInput, StartedExecution } from './execution-start.js';
+import type { ExecutionTrigger, MisfirePolicyName, OverlapPolicy, SlotReason } from '../domain/task-types.js';
+import {
+  type StartDecision,
+  type StartDecisionInput,
+  type StartedExecution,
+  type StartedTaskRow,
+  startedTask,
+} from './execution-start.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { isoOrNull, withTransaction } from './transaction.js';
 
@@ -94,24 +94,17 @@ export async function planDueOccurrences(
   return withTransaction(pool, async (client) => {
     // FOR NO KEY UPDATE (not FOR UPDATE) so execution inserts elsewhere, whose foreign-key check takes
     // KEY SHARE on the task row, are not blocked by this lock.
-    const due = await client.query<{
-      id: string;
-      name: string;
-      cron: string;
-      timezone: string;
-      next_run_at: Date;
-      approval_state: DueTask['approvalState'];
-      misfire_policy: MisfirePolicyName;
-      overlap_policy: OverlapPolicy;
-      alert_channel: string | null;
-      is_running: boolean;
-      type: TaskType;
-      template: string | null;
-      params: Record<string, unknown>;
-      timeout_seconds: number;
-      max_retries: number;
-      notify_on_success: boolean;
-    }>(
+    const due = await client.query<
+      StartedTaskRow & {
+        cron: string;
+        timezone: string;
+        next_run_at: Date;
+        approval_state: DueTask['approvalState'];
+        misfire_policy: MisfirePolicyName;
+        overlap_policy: OverlapPolicy;
+        is_running: boolean;
+      }
+    >(
       `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel,
               is_running, type, template, params, timeout_seconds, max_retries, notify_on_success
          from scheduled_tasks
@@ -248,17 +241,7 @@ export async function planDueOccurrences(
           trigger: row.trigger,
           scheduledFor: row.scheduled_for,
           startedAt: row.started_at,
-          task: {
-            id: task.id,
-            name: task.name,
-            type: task.type,
-            template: task.template,
-            params: task.params,
-            timeoutSeconds: task.timeout_seconds,
-            maxRetries: task.max_retries,
-            alertChannel: task.alert_channel,
-            notifyOnSuccess: task.notify_on_success,
-          },
+          task: startedTask(task),
         });
       } else if (row.status === 'queued') {
         owned.push({

@@ -31,7 +31,8 @@ export async function getDashboardStats(db: Queryable, now: Date): Promise<Dashb
   }>(sql`
     select
       (select count(*)::int from scheduled_tasks where enabled and approval_state = 'approved') as active_tasks,
-      (select count(*)::int from task_executions where status = 'running') as running,
+      -- Not those recorded ahead of their instant (started at the claim): they have not begun yet.
+      (select count(*)::int from task_executions where status = 'running' and not coalesce(started_at > ${now}, false)) as running,
       (count(*) filter (where status = 'success'))::int as successes_24h,
       (count(*) filter (where status in ('failed', 'timed_out')))::int as failures_24h
     from task_executions

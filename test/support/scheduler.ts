@@ -1,9 +1,11 @@
 import type { TaskType } from '../../src/domain/task-types.js';
 import type { ExecutionContext, ExecutionResult, Executor } from '../../src/executors/types.js';
 import { createScheduler, type Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
-import type { Clock } from '../../src/shared/clock.js';
+import { type Clock, createFakeClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
+import { createTask } from '../../src/store/tasks.js';
 import type { TestDatabase } from './database.js';
+import { makeDraft } from './fixtures.js';
 
 /**
  * Engine tests exercise the scheduler, not the task types: this executor does what the task's params
@@ -88,4 +90,29 @@ export async function executionsOf(database: TestDatabase, taskId: string) {
   return result.rows as Array<
     Record<string, unknown> & { id: string; status: string; scheduled_for: Date | null }
   >;
+}
+
+/**
+ * An every-minute task (overlap skip) whose first run hangs, started at its instant by a scheduler
+ * with these options; `second` is its next occurrence.
+ */
+export async function startHangingTask(
+  database: TestDatabase,
+  at: Date,
+  overrides: Partial<SchedulerOptions>,
+) {
+  const clock = createFakeClock(at);
+  const scripted = createScriptedExecutor();
+  const scheduler = createTestScheduler(database, clock, scripted, overrides);
+  const task = await createTask(
+    database.db,
+    makeDraft({ cron: '* * * * *', overlapPolicy: 'skip', params: { behaviour: 'hang' } }, at),
+    { actor: { id: 'U1' }, now: at },
+  );
+  const first = task.nextRunAt!;
+  clock.set(first);
+  await scheduler.tick(clock.now());
+  if (scripted.calls.length !== 1)
+    throw new Error(`expected the first run to start, got ${scripted.calls.length}`);
+  return { clock, scripted, scheduler, task, second: new Date(first.getTime() + 60_000) };
 }

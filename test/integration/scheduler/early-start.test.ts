@@ -3,11 +3,17 @@ import { createFakeClock } from '../../../src/shared/clock.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
-import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
+import {
+  createScriptedExecutor,
+  createTestScheduler,
+  executionsOf,
+  startHangingTask,
+} from '../../support/scheduler.js';
 import { waitUntil } from '../../support/wait-until.js';
 
-// Early starts (SchedulerOptions.startLeadMs): an execution is recorded running shortly before its
-// instant, and its executor is invoked at the instant. These tests use a fake clock for the database
+// Early starts (SchedulerOptions.startLeadMs): a queued execution is recorded running shortly before
+// its instant, and its executor is invoked at the instant. (An idle task's slot is recorded running by
+// the claim itself, with the same invocation at the instant: start-at-claim.test.ts.) These tests use a fake clock for the database
 // side and the real timer that waits for the instant (a few hundred ms).
 
 let database: TestDatabase;
@@ -31,55 +37,8 @@ async function statusOf(id: string): Promise<string> {
 }
 
 describe('early start', () => {
-  it('records an idle task running before its instant and invokes the executor only at the instant', async () => {
-    const clock = createFakeClock(T);
-    const scripted = createScriptedExecutor();
-    const scheduler = createTestScheduler(database, clock, scripted, EARLY);
-    const task = await createTask(database.db, makeDraft({ cron: '*/5 * * * *' }, T), { actor, now: T });
-    const instant = task.nextRunAt!;
-
-    clock.set(instant.getTime() - 400);
-    const report = await scheduler.tick(clock.now());
-    expect(report.started).toBe(1);
-    const [early] = await executionsOf(database, task.id);
-    expect(early).toMatchObject({ status: 'running', trigger: 'schedule' });
-    // Recorded with its instant as start, and the executor not called yet.
-    expect((early!.started_at as Date).toISOString()).toBe(instant.toISOString());
-    expect(scripted.calls).toHaveLength(0);
-
-    clock.set(instant);
-    await waitUntil(async () => scripted.calls.length === 1, 3000, 'the executor is invoked');
-    await scheduler.idle();
-    const [done] = await executionsOf(database, task.id);
-    expect(done).toMatchObject({ status: 'success' });
-    expect((done!.started_at as Date).toISOString()).toBe(instant.toISOString());
-    const stored = await database.pool.query(
-      'select last_run_at, is_running from scheduled_tasks where id = $1',
-      [task.id],
-    );
-    expect(stored.rows[0].is_running).toBe(false);
-    expect(stored.rows[0].last_run_at.toISOString()).toBe(instant.toISOString());
-  });
-
-  /** An every-minute task (overlap skip) whose first run hangs, started at its instant. */
-  async function busyTask() {
-    const clock = createFakeClock(T);
-    const scripted = createScriptedExecutor();
-    const scheduler = createTestScheduler(database, clock, scripted, EARLY);
-    const task = await createTask(
-      database.db,
-      makeDraft({ cron: '* * * * *', overlapPolicy: 'skip', params: { behaviour: 'hang' } }, T),
-      { actor, now: T },
-    );
-    const first = task.nextRunAt!;
-    clock.set(first);
-    await scheduler.tick(clock.now());
-    expect(scripted.calls).toHaveLength(1);
-    return { clock, scripted, scheduler, task, second: new Date(first.getTime() + 60_000) };
-  }
-
   it('defers the early start of a busy task and decides at the instant: runs if the other run ended', async () => {
-    const { clock, scripted, scheduler, task, second } = await busyTask();
+    const { clock, scripted, scheduler, task, second } = await startHangingTask(database, T, EARLY);
 
     // 400 ms before the next instant the first run still hangs: the next one is not started early.
     clock.set(second.getTime() - 400);
@@ -109,7 +68,7 @@ describe('early start', () => {
   });
 
   it('tries a deferred early start again before the instant: started early once the other run ended', async () => {
-    const { clock, scripted, scheduler, task, second } = await busyTask();
+    const { clock, scripted, scheduler, task, second } = await startHangingTask(database, T, EARLY);
     clock.set(second.getTime() - 400);
     expect((await scheduler.tick(clock.now())).started).toBe(0);
     const rows = await executionsOf(database, task.id);
@@ -135,7 +94,7 @@ describe('early start', () => {
   });
 
   it('defers the early start of a busy task and decides at the instant: skipped if still running', async () => {
-    const { clock, scripted, scheduler, task, second } = await busyTask();
+    const { clock, scripted, scheduler, task, second } = await startHangingTask(database, T, EARLY);
     clock.set(second.getTime() - 400);
     await scheduler.tick(clock.now());
     clock.set(second);

@@ -3,12 +3,18 @@ import { createFakeClock, createSystemClock } from '../../../src/shared/clock.js
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
-import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
+import {
+  createScriptedExecutor,
+  createTestScheduler,
+  executionsOf,
+  startHangingTask,
+} from '../../support/scheduler.js';
 import { waitUntil } from '../../support/wait-until.js';
 
 // Started at the claim (docs/ENGINE.md): the slot of an idle task is inserted running by the claim
 // transaction itself, instead of queued and then updated by a start transaction; a task whose run is in
-// progress is claimed once it has ended (or, at the latest, within the start lead, queued).
+// progress is claimed once it has ended (or, at the latest, within the start lead, queued: that case is
+// early-start.test.ts's "defers the early start of a busy task").
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -52,23 +58,6 @@ async function isRunning(taskId: string): Promise<boolean> {
   return result.rows[0].is_running;
 }
 
-/** An every-minute task (overlap skip) whose first run hangs, started at its instant. */
-async function busyTask() {
-  const clock = createFakeClock(T);
-  const scripted = createScriptedExecutor();
-  const scheduler = createTestScheduler(database, clock, scripted, AT_CLAIM);
-  const task = await createTask(
-    database.db,
-    makeDraft({ cron: '* * * * *', overlapPolicy: 'skip', params: { behaviour: 'hang' } }, T),
-    { actor, now: T },
-  );
-  const first = task.nextRunAt!;
-  clock.set(first);
-  await scheduler.tick(clock.now());
-  expect(scripted.calls).toHaveLength(1);
-  return { clock, scripted, scheduler, task, second: new Date(first.getTime() + 60_000) };
-}
-
 describe('started at the claim', () => {
   it("inserts an idle task's slot running in the claim's transaction, and invokes it at the instant", async () => {
     const clock = createFakeClock(T);
@@ -106,7 +95,7 @@ describe('started at the claim', () => {
   });
 
   it('claims a task whose run is in progress only once that run has ended, and then starts its slot', async () => {
-    const { clock, scripted, scheduler, task, second } = await busyTask();
+    const { clock, scripted, scheduler, task, second } = await startHangingTask(database, T, AT_CLAIM);
 
     // 1.5 s ahead the first run still hangs: the task is not claimed (its next run is not advanced).
     clock.set(second.getTime() - 1500);
@@ -125,24 +114,6 @@ describe('started at the claim', () => {
     expect(await startUpdates(task.id)).toBe(0);
     clock.set(second);
     await waitUntil(async () => scripted.calls.length === 2, 3000, 'the second run is invoked');
-    scripted.releaseAll();
-    await scheduler.stop();
-  });
-
-  it('claims a busy task within the start lead, queued, and leaves its slot to the overlap policy at the instant', async () => {
-    const { clock, scripted, scheduler, task, second } = await busyTask();
-    clock.set(second.getTime() - 400);
-    expect(await scheduler.tick(clock.now())).toMatchObject({ planned: 1, started: 0 });
-    expect((await executionsOf(database, task.id)).map((row) => row.status)).toEqual(['running', 'queued']);
-
-    clock.set(second);
-    await scheduler.tick(clock.now());
-    const rows = await executionsOf(database, task.id);
-    expect(rows.map((row) => [row.status, row.reason])).toEqual([
-      ['running', null],
-      ['skipped', 'overlap_skipped'],
-    ]);
-    expect(scripted.calls).toHaveLength(1);
     scripted.releaseAll();
     await scheduler.stop();
   });

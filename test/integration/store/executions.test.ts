@@ -85,6 +85,11 @@ describe('dashboard stats', () => {
       await insert('skipped', at(20));
       await insert('success', at(-1)); // finished after `now` (another replica's clock): outside
       await insert('queued', null);
+      // Recorded running ahead of its instant (started at the claim): not running yet.
+      await fresh.pool.query(
+        `insert into task_executions (task_id, trigger, status, started_at) values ($1, 'schedule', 'running', $2)`,
+        [a.id, at(-500)],
+      );
       expect(await getDashboardStats(fresh.db, now)).toEqual({
         activeTasks: 1,
         running: 1,

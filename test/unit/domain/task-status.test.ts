@@ -40,6 +40,12 @@ describe('deriveTaskStatus', () => {
     ['running', { isRunning: true }, 'running'],
     ['running beats overdue', { isRunning: true, nextRunAt: inMs(-86_400_000) }, 'running'],
     ['running with no next run', { isRunning: true, nextRunAt: null }, 'running'],
+    ['running since its start instant', { isRunning: true, lastRunAt: inMs(0) }, 'running'],
+    [
+      'recorded running ahead of its instant',
+      { isRunning: true, lastRunAt: inMs(1), nextRunAt: inMs(60_000) },
+      'soon',
+    ],
     ['late by exactly the grace period', { nextRunAt: inMs(-GRACE_SECONDS * 1000) }, 'soon'],
     ['late by grace + 1 ms', { nextRunAt: inMs(-GRACE_SECONDS * 1000 - 1) }, 'overdue'],
     ['late by a day', { nextRunAt: inMs(-86_400_000) }, 'overdue'],
