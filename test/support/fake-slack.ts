@@ -43,6 +43,17 @@ export interface StoredMessage {
  */
 export type HttpFailure = { status: number; retryAfterSec?: number } | { drop: true };
 
+/** A file shared with files.uploadV2 (its three steps completed). */
+export interface SharedFile {
+  id: string;
+  filename: string;
+  title: string;
+  /** The bytes POSTed to the upload URL, as the client sent them (multipart or raw). */
+  body: string;
+  channel: string | null;
+  threadTs: string | null;
+}
+
 export interface StoredView extends Json {
   id: string;
   hash: string;
@@ -77,6 +88,10 @@ export interface FakeSlack {
   readonly homes: Map<string, StoredView>;
   /** Members of user groups, for usergroups.users.list; a missing group answers no_such_subteam. */
   readonly userGroups: Map<string, string[]>;
+  /** Files shared with files.uploadV2, in order. */
+  readonly files: SharedFile[];
+  /** Where apps.connections.open sends Socket Mode clients (a local WebSocket server of the test). */
+  socketModeUrl: string | undefined;
   /** Makes the next calls of `method` fail with `error`. */
   failNext(method: string, error: string, times?: number): void;
   /** Makes the next `times` calls of `method` fail at the HTTP level (queued after earlier ones). */
@@ -113,6 +128,11 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
   const failures = new Map<string, { error: string; times: number }>();
   const httpFailures = new Map<string, HttpFailure[]>();
   const messages = new Map<string, StoredMessage[]>();
+  // files.uploadV2: URLs handed out by files.getUploadURLExternal, what was POSTed to them, and the
+  // files shared by files.completeUploadExternal.
+  const uploadSlots = new Map<string, { filename: string; length: number; body?: string }>();
+  const files: SharedFile[] = [];
+  let baseUrl = '';
   const channelMessages = (channel: string) => {
     let list = messages.get(channel);
     if (!list) {
@@ -265,6 +285,47 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
         if (list.length === 0) return { ok: false, error: 'thread_not_found' };
         return page(list, args, args.include_all_metadata === true || args.include_all_metadata === 'true');
       }
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (typeof args.filename !== 'string' || args.filename === '' || !(length > 0))
+          return { ok: false, error: 'invalid_arguments' };
+        const fileId = id('F');
+        uploadSlots.set(fileId, { filename: args.filename, length });
+        return { ok: true, file_id: fileId, upload_url: `${baseUrl}upload/${fileId}` };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (Array.isArray(args.files) ? args.files : []) as Array<{
+          id?: unknown;
+          title?: unknown;
+        }>;
+        const slots = listed.map((file) => uploadSlots.get(String(file.id)));
+        if (listed.length === 0 || slots.some((slot) => slot?.body === undefined))
+          return { ok: false, error: 'invalid_arguments' };
+        const channel = typeof args.channel_id === 'string' ? args.channel_id : null;
+        const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : null;
+        if (
+          threadTs &&
+          !(channel && (messages.get(channel) ?? []).some((message) => message.ts === threadTs))
+        )
+          return { ok: false, error: 'invalid_thread_ts' };
+        const shared = listed.map((file, index) => ({
+          id: String(file.id),
+          filename: slots[index]!.filename,
+          title: typeof file.title === 'string' ? file.title : slots[index]!.filename,
+          body: slots[index]!.body!,
+          channel,
+          threadTs,
+        }));
+        files.push(...shared);
+        return {
+          ok: true,
+          files: shared.map((file) => ({ id: file.id, name: file.filename, title: file.title })),
+        };
+      }
+      case 'apps.connections.open':
+        return fakeSlack.socketModeUrl
+          ? { ok: true, url: fakeSlack.socketModeUrl }
+          : { ok: false, error: 'not_allowed_token_type' };
       case 'usergroups.users.list': {
         const members = userGroups.get(String(args.usergroup));
         return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
@@ -298,6 +359,12 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
         }
         return send(200, 'ok');
       }
+      if (path.startsWith('/upload/') && request.method === 'POST') {
+        const slot = uploadSlots.get(path.slice('/upload/'.length));
+        if (!slot) return send(404, 'not found');
+        slot.body = raw;
+        return send(200, 'OK - 1');
+      }
       if (path.startsWith('/api/')) {
         const method = path.slice('/api/'.length);
         const args = parseArgs(raw, request.headers['content-type'] ?? '');
@@ -327,7 +394,8 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/`;
-  return {
+  baseUrl = url;
+  const fakeSlack: FakeSlack = {
     url,
     apiUrl: `${url}api/`,
     calls,
@@ -336,6 +404,7 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     views,
     homes,
     userGroups,
+    files,
     failNext(method, error, times = 1) {
       failures.set(method, { error, times });
     },
@@ -377,7 +446,9 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     callsTo: (method) => calls.filter((call) => call.method === method),
     lastView: () => (lastViewId ? views.get(lastViewId) : undefined),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    socketModeUrl: undefined,
   };
+  return fakeSlack;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

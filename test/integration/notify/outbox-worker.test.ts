@@ -113,6 +113,62 @@ describe('outbox worker', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
   });
 
+  it("attaches a report's CSV in the thread of its message, once", async () => {
+    const csv = 'figure,value\nactive users,42\nemoji ✅,"a, b"\n';
+    await enqueue(
+      db,
+      [
+        {
+          kind: 'task_message',
+          dedupeKey: 'task_message:csv:1',
+          channel: null,
+          payload: {
+            text: 'daily report',
+            blocks: null,
+            file: { filename: 'report-2026-11-28.csv', content: csv, title: 'daily report' },
+          },
+        },
+      ],
+      clock.now(),
+    );
+    const worker = createTestOutboxWorker(db, fake, clock);
+    expect(await worker.deliverDue()).toEqual({ delivered: 1, failed: 0 });
+    const [posted] = fake.messagesIn(ALERT_CHANNEL);
+    expect(fake.files).toHaveLength(1);
+    expect(fake.files[0]).toMatchObject({
+      filename: 'report-2026-11-28.csv',
+      title: 'daily report',
+      channel: ALERT_CHANNEL,
+      threadTs: posted!.ts,
+    });
+    expect(fake.files[0]!.body).toContain(csv);
+    expect(await worker.deliverDue()).toEqual({ delivered: 0, failed: 0 });
+    expect(fake.files).toHaveLength(1);
+  });
+
+  it('delivers the message when its file cannot be attached, and does not post it again', async () => {
+    fake.failNext('files.completeUploadExternal', 'not_allowed_token_type');
+    await enqueue(
+      db,
+      [
+        {
+          kind: 'task_message',
+          dedupeKey: 'task_message:csv:2',
+          channel: null,
+          payload: { text: 'daily report', blocks: null, file: { filename: 'r.csv', content: 'a,b\n' } },
+        },
+      ],
+      clock.now(),
+    );
+    const worker = createTestOutboxWorker(db, fake, clock);
+    expect(await worker.deliverDue()).toEqual({ delivered: 1, failed: 0 });
+    expect((await outboxRows(db)).map((row) => row.status)).toEqual(['delivered']);
+    expect(fake.files).toEqual([]);
+    clock.advance(60_000);
+    expect(await worker.deliverDue()).toEqual({ delivered: 0, failed: 0 });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it('paces posts to one per second per channel', async () => {
     await enqueue(db, [message(1), message(2), message(3, 'C0OTHER')], clock.now());
     const worker = createTestOutboxWorker(db, fake, clock);
