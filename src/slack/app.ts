@@ -5,9 +5,10 @@ import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Database } from '../store/database.js';
+import { listRecentHomeViewers, rememberHomeViewer } from '../store/home-viewers.js';
 import { createAfterAckQueue } from './after-ack.js';
 import type { SlackClient, SlackConfig, SlackDeps } from './deps.js';
-import { createHomeViewers, publishHomeView } from './home.js';
+import { publishHomeView } from './home.js';
 import { messagesFor } from './i18n/index.js';
 import * as actions from './listeners/actions.js';
 import * as commands from './listeners/commands.js';
@@ -21,6 +22,10 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 
 /** Default after-ack concurrency (see after-ack.ts and docs/BENCHMARKS.md, `slack`). */
 export const AFTER_ACK_CONCURRENCY = 8;
+
+// Who counts as looking at their App Home for republishing after a change, and how many at most.
+const HOME_VIEWER_TTL_MS = 24 * 3600 * 1000;
+const HOME_REPUBLISH_LIMIT = 50;
 
 export interface SlackAppDeps {
   /** The service Config (structurally: see SlackConfig). */
@@ -158,7 +163,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     void settled.finally(() => inflight.delete(settled));
   };
 
-  const viewers = createHomeViewers();
   const afterAck = createAfterAckQueue(deps.afterAckConcurrency ?? AFTER_ACK_CONCURRENCY);
   const m = messagesFor(config.locale);
   const base = {
@@ -182,14 +186,20 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     }),
   };
   const publishHome = async (client: SlackClient, userId: string, offset = 0) => {
-    viewers.remember(userId, offset);
+    await rememberHomeViewer(deps.db, { userId, offset }, deps.clock.now());
     await publishHomeView(base, client, userId, offset);
   };
   const slackDeps: SlackDeps = {
     ...base,
     publishHome,
     republishHomes: async () => {
-      for (const [userId, offset] of viewers.entries()) {
+      // Viewers of any replica (stored), seen in the last day; the others see the change when they open
+      // the tab again. At most HOME_REPUBLISH_LIMIT: each one is a views.publish (Tier 4, 100+/min).
+      const viewers = await listRecentHomeViewers(deps.db, {
+        since: new Date(deps.clock.nowMs() - HOME_VIEWER_TTL_MS),
+        limit: HOME_REPUBLISH_LIMIT,
+      });
+      for (const { userId, offset } of viewers) {
         try {
           await afterAck.run(() => publishHomeView(base, tokenClient, userId, offset));
         } catch (error) {

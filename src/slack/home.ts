@@ -50,25 +50,3 @@ export async function publishHomeView(
   );
   await client.views.publish({ user_id: userId, view });
 }
-
-/**
- * Remembers who looked at their App Home (and at which page) on this replica, so a change can
- * re-render it for them. Bounded: the least recent viewers are forgotten first.
- */
-export function createHomeViewers(limit = 50) {
-  const viewers = new Map<string, number>();
-  return {
-    remember(userId: string, offset: number) {
-      viewers.delete(userId);
-      viewers.set(userId, offset);
-      while (viewers.size > limit) {
-        const oldest = viewers.keys().next().value;
-        if (oldest === undefined) break;
-        viewers.delete(oldest);
-      }
-    },
-    entries(): Array<[string, number]> {
-      return [...viewers];
-    },
-  };
-}

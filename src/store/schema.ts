@@ -199,6 +199,13 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_task_idx').on(t.taskId, t.createdAt.desc())],
 );
 
+/** Who looked at their App Home, and at which page: a change made through any replica republishes it. */
+export const appHomeViewers = pgTable('app_home_viewers', {
+  userId: text('user_id').primaryKey(),
+  pageOffset: integer('page_offset').notNull().default(0),
+  openedAt: instant('opened_at').notNull(),
+});
+
 export type TaskRow = typeof scheduledTasks.$inferSelect;
 export type NewTaskRow = typeof scheduledTasks.$inferInsert;
 export type ExecutionRow = typeof taskExecutions.$inferSelect;

@@ -36,10 +36,15 @@ export interface SlackHarness {
  * against a real migrated database and the fake Slack Web API.
  */
 export async function startSlackHarness(
-  options: { locale?: 'en' | 'fr'; afterAckConcurrency?: number } = {},
+  options: {
+    locale?: 'en' | 'fr';
+    afterAckConcurrency?: number;
+    /** Another replica: this harness's app uses that one's database and fake Slack (and leaves them open). */
+    replicaOf?: SlackHarness;
+  } = {},
 ): Promise<SlackHarness> {
-  const db = await createTestDatabase();
-  const fake = await startFakeSlack();
+  const db = options.replicaOf?.db ?? (await createTestDatabase());
+  const fake = options.replicaOf?.fake ?? (await startFakeSlack());
   fake.userGroups.set('S0OPS', [GROUP_OPERATOR]);
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -92,6 +97,7 @@ export async function startSlackHarness(
     async close() {
       await slack.idle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (options.replicaOf) return;
       await fake.close();
       await db.drop();
     },

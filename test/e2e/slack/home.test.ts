@@ -110,6 +110,26 @@ describe('App Home with 500 tasks', () => {
     expect(h.fake.callsTo('views.publish').length).toBeGreaterThan(before);
   });
 
+  it('republishes, from another replica, the homes opened through this one', async () => {
+    const other = await startSlackHarness({ replicaOf: h });
+    try {
+      const publishesTo = (userId: string) =>
+        h.fake.callsTo('views.publish').filter((call) => call.args.user_id === userId).length;
+      await h.send.event({ type: 'app_home_opened', user: VIEWER, channel: 'D0VIEWER', tab: 'home' });
+      await h.settle();
+      const before = publishesTo(VIEWER);
+      const sent = await other.send.command('pause task 002 xxxxx', OPERATOR);
+      await other.settle();
+      expect(other.textOf(sent.responseUrl)).toContain('paused');
+      expect(publishesTo(VIEWER)).toBeGreaterThan(before);
+      // As it was, for the tests below.
+      await other.send.command('resume task 002 xxxxx', OPERATOR);
+      await other.settle();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps /tasks list within 50 blocks and pages it', async () => {
     const sent = await h.send.command('list', VIEWER);
     await h.settle();

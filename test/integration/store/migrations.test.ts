@@ -29,6 +29,7 @@ describe('migrations', () => {
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
       expect(tables.rows.map((row) => row.table_name)).toEqual([
+        'app_home_viewers',
         'audit_log',
         'notification_outbox',
         'scheduled_tasks',
