@@ -203,9 +203,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const limit = Math.min(options.claimBatchSize, capacity());
       if (limit <= 0) break;
       const missed: MissedRuns[] = [];
+      const horizon = new Date(now.getTime() + lookaheadMs);
       const outcome = await planDueOccurrences(pool, {
         now,
-        horizon: new Date(now.getTime() + lookaheadMs),
+        horizon,
         // A task whose run is in progress is claimed once that run ends (its next slot is then
         // started at the claim), or at the latest within the start lead (queued, decided at its instant).
         busyHorizon: new Date(now.getTime() + startLeadMs),
@@ -214,7 +215,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         leaseUntil: leaseUntil(now),
         plan: (task) => planner.planTask(task, now, missed),
         // Idle tasks' slots are started by the claim itself (docs/ENGINE.md, "Started at the claim").
-        startBy: new Date(now.getTime() + lookaheadMs),
+        startBy: horizon,
         decide: (inputs) => decideOverlap(inputs),
         alerts: () => {
           const alert = missedRunsAlert(missed, `${workerId}:${now.toISOString()}:${batch}`);

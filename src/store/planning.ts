@@ -1,12 +1,7 @@
 import type pg from 'pg';
+import type { OverlapDecision, OverlapInput } from '../domain/overlap.js';
 import type { ExecutionTrigger, MisfirePolicyName, OverlapPolicy, SlotReason } from '../domain/task-types.js';
-import {
-  type StartDecision,
-  type StartDecisionInput,
-  type StartedExecution,
-  type StartedTaskRow,
-  startedTask,
-} from './execution-start.js';
+import { type StartedExecution, type StartedTaskRow, startedTask } from './execution-start.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { isoOrNull, withTransaction } from './transaction.js';
 
@@ -88,7 +83,7 @@ export async function planDueOccurrences(
     /** Run slots due by this instant may be started by the claim itself (above); absent: none are. */
     startBy?: Date;
     /** The overlap decision (as for `startExecutions`); only `start` is acted on here. */
-    decide?: (inputs: StartDecisionInput[]) => StartDecision[];
+    decide?: (inputs: OverlapInput[]) => OverlapDecision[];
   },
 ): Promise<PlanOutcome> {
   return withTransaction(pool, async (client) => {
@@ -128,7 +123,8 @@ export async function planDueOccurrences(
       alertChannel: row.alert_channel,
     }));
     const results = tasks.map((task) => options.plan(task));
-    const startNow = decideStartsAtClaim(due.rows, results, options.startBy, options.decide);
+    const taskById = new Map(due.rows.map((task) => [task.id, task]));
+    const startNow = decideStartsAtClaim(taskById, results, options.startBy, options.decide);
 
     const taskIds: string[] = [];
     const triggers: string[] = [];
@@ -230,7 +226,6 @@ export async function planDueOccurrences(
     const owned: OwnedExecution[] = [];
     const startedExecutions: StartedExecution[] = [];
     const skipped: PlanOutcome['skipped'] = [];
-    const taskById = new Map(due.rows.map((task) => [task.id, task]));
     for (const row of inserted.rows) {
       const task = taskById.get(row.task_id);
       if (row.status === 'running' && row.started_at && task) {
@@ -276,21 +271,18 @@ export async function planDueOccurrences(
  * of an `allow` task). Anything else is left queued for the start transaction to decide at its instant.
  */
 function decideStartsAtClaim(
-  dueRows: ReadonlyArray<{
-    id: string;
-    approval_state: string;
-    overlap_policy: OverlapPolicy;
-    is_running: boolean;
-  }>,
+  taskById: ReadonlyMap<
+    string,
+    { approval_state: string; overlap_policy: OverlapPolicy; is_running: boolean }
+  >,
   results: readonly TaskPlanResult[],
   startBy: Date | undefined,
-  decide: ((inputs: StartDecisionInput[]) => StartDecision[]) | undefined,
+  decide: ((inputs: OverlapInput[]) => OverlapDecision[]) | undefined,
 ): Set<PlannedRow> {
   const startNow = new Set<PlannedRow>();
   if (!startBy || !decide) return startNow;
-  const taskById = new Map(dueRows.map((task) => [task.id, task]));
   const candidates: PlannedRow[] = [];
-  const inputs: StartDecisionInput[] = [];
+  const inputs: OverlapInput[] = [];
   for (const result of results) {
     const task = taskById.get(result.taskId);
     if (task?.approval_state !== 'approved') continue;
@@ -298,10 +290,8 @@ function decideStartsAtClaim(
       if (row.action !== 'run' || row.scheduledFor > startBy) continue;
       candidates.push(row);
       inputs.push({
-        executionId: '',
         taskId: result.taskId,
         trigger: row.trigger,
-        scheduledFor: row.scheduledFor,
         overlapPolicy: task.overlap_policy,
         runningCount: task.is_running ? 1 : 0,
       });
