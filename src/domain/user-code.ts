@@ -1,0 +1,55 @@
+import type { TaskType } from './task-types.js';
+
+/**
+ * Code a person wrote that a task runs: SQL text, or a script from SCRIPTS_DIR with its arguments.
+ *
+ * This is the one place that says which task types carry such code, because three trust rules hang on
+ * it (docs/SECURITY.md): a task carrying code waits for a second admin's approval, and an edit resets it;
+ * the approval card shows the whole code; SQL runs on the restricted task login, never as chronops's
+ * own. A new task type that takes SQL must answer here, or the switch below does not compile.
+ */
+export type UserCode =
+  | { readonly kind: 'sql'; readonly sql: string; readonly readOnly: boolean }
+  | { readonly kind: 'script'; readonly script: string; readonly args: readonly string[] };
+
+/** The user code in a task's params, or undefined when the task runs only chronops's own statements. */
+export function userCodeOf(type: TaskType, params: Readonly<Record<string, unknown>>): UserCode | undefined {
+  switch (type) {
+    case 'custom':
+      if (params.kind === 'script') {
+        return {
+          kind: 'script',
+          script: typeof params.script === 'string' ? params.script : '',
+          args: Array.isArray(params.args) ? params.args.map(String) : [],
+        };
+      }
+      // Any other kind is refused by the params schema; treat unknown shapes as SQL so they still
+      // need approval rather than slipping through as "no code".
+      return {
+        kind: 'sql',
+        sql: typeof params.sql === 'string' ? params.sql : '',
+        readOnly: params.readOnly === true,
+      };
+    case 'notification':
+      if (params.query === 'low_quota') return undefined;
+      return { kind: 'sql', sql: typeof params.sql === 'string' ? params.sql : '', readOnly: true };
+    case 'backup':
+    case 'cleanup':
+    case 'report':
+      return undefined;
+    default: {
+      const unknownType: never = type;
+      throw new Error(`userCodeOf: unknown task type ${String(unknownType)}`);
+    }
+  }
+}
+
+/** True when saving a task with these params needs a second admin's approval before it runs. */
+export function needsSecondApproval(type: TaskType, params: Readonly<Record<string, unknown>>): boolean {
+  return userCodeOf(type, params) !== undefined;
+}
+
+/** True when the task sends SQL of a person's writing, which must run on the restricted task login. */
+export function runsUserSql(type: TaskType, params: Readonly<Record<string, unknown>>): boolean {
+  return userCodeOf(type, params)?.kind === 'sql';
+}
