@@ -82,6 +82,7 @@ const envSchema = z.object({
 
   DATABASE_URL: postgresUrl,
   TARGET_DATABASE_URL: postgresUrl,
+  TASK_DATABASE_URL: postgresUrl,
   CHRONOPS_DATA_DIR: optionalText,
   DEMO_DATA: booleanFlag(true),
 
@@ -140,6 +141,11 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** The database maintenance tasks act on; undefined means the same as the service's database. */
   readonly targetDatabaseUrl: string | undefined;
+  /**
+   * The restricted login user SQL runs as, on the target database. Undefined: on the embedded database
+   * chronops creates one; otherwise tasks carrying SQL are refused (docs/SECURITY.md).
+   */
+  readonly taskDatabaseUrl: string | undefined;
   readonly dataDir: string;
   readonly demoData: boolean;
   readonly slack: {
@@ -173,7 +179,6 @@ export interface Config {
     readonly backupDir: string;
     readonly pgDumpPath: string | undefined;
     readonly scriptsDir: string;
-    readonly taskDbRole: string | undefined;
   };
   readonly heartbeatUrl: string | undefined;
 }
@@ -215,6 +220,22 @@ export function loadConfig(
   if (!e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)) {
     problems.push('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set.');
   }
+  if (e.TASK_DB_ROLE) {
+    // SET ROLE is undone by the task's own RESET ROLE or COMMIT: it was never a boundary.
+    problems.push(
+      'TASK_DB_ROLE is no longer supported, because SQL can undo SET ROLE itself: create a restricted login and set TASK_DATABASE_URL to it instead (README, "The restricted task login").',
+    );
+  }
+  for (const [name, url] of [
+    ['DATABASE_URL', e.DATABASE_URL],
+    ['TARGET_DATABASE_URL', e.TARGET_DATABASE_URL],
+  ] as const) {
+    if (e.TASK_DATABASE_URL && url && sameLogin(e.TASK_DATABASE_URL, url)) {
+      problems.push(
+        `TASK_DATABASE_URL must log in as a restricted role, not as ${name}'s own user (README, "The restricted task login").`,
+      );
+    }
+  }
   if (e.HEARTBEAT_SECONDS * 2 > e.LEASE_SECONDS) {
     problems.push(
       `HEARTBEAT_SECONDS must be at most half of LEASE_SECONDS (${e.LEASE_SECONDS}), so one missed heartbeat does not lose the lease.`,
@@ -240,6 +261,7 @@ export function loadConfig(
     defaultTimezone: e.DEFAULT_TIMEZONE,
     databaseUrl: e.DATABASE_URL,
     targetDatabaseUrl: e.TARGET_DATABASE_URL,
+    taskDatabaseUrl: e.TASK_DATABASE_URL,
     dataDir,
     demoData: e.DEMO_DATA,
     slack: {
@@ -275,7 +297,6 @@ export function loadConfig(
       backupDir: resolve(cwd, e.BACKUP_DIR ?? resolve(dataDir, 'backups')),
       pgDumpPath: e.PG_DUMP_PATH,
       scriptsDir: resolve(cwd, e.SCRIPTS_DIR ?? 'scripts'),
-      taskDbRole: e.TASK_DB_ROLE,
     },
     heartbeatUrl: e.HEARTBEAT_URL,
   };
@@ -289,8 +310,22 @@ const SECRET_VARIABLES = new Set([
   'SLACK_APP_TOKEN',
   'DATABASE_URL',
   'TARGET_DATABASE_URL',
+  'TASK_DATABASE_URL',
   'HEARTBEAT_URL',
 ]);
+
+/** True when two connection strings log in as the same user on the same host and port. */
+function sameLogin(first: string, second: string): boolean {
+  const parse = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      return `${decodeURIComponent(parsed.username)}@${parsed.hostname}:${parsed.port || '5432'}`;
+    } catch {
+      return url;
+    }
+  };
+  return parse(first) === parse(second);
+}
 
 function truncate(value: string): string {
   return value.length > 60 ? `${value.slice(0, 57)}...` : value;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
@@ -14,12 +15,14 @@ import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { CHRONOPS_TABLES } from './store/chronops-tables.js';
 import { type ConnectedDatabase, connectDatabase } from './store/connect.js';
 import { createDatabase, type DatabaseHandle } from './store/database.js';
 import { createDatabaseClock } from './store/database-clock.js';
-import { ensureDemoSchema } from './store/demo-schema.js';
+import { DEMO_TABLES, ensureDemoSchema } from './store/demo-schema.js';
 import { countPendingOutbox } from './store/outbox.js';
 import { ensureSystemTasks } from './store/system-tasks.js';
+import { ensureTaskLogin } from './store/task-login.js';
 import { listenForWakeups } from './store/wakeups.js';
 
 /**
@@ -67,6 +70,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         'created the demo application tables (users, conversations, rate_limits, admin_sessions, logs)',
       );
   }
+  const taskDatabaseUrl = await resolveTaskLogin(config, database, logger);
   const system = await ensureSystemTasks(database.db, {
     now: clock.now(),
     defaultTimezone: config.defaultTimezone,
@@ -92,7 +96,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     backupDir: config.executors.backupDir,
     pgDumpPath: config.executors.pgDumpPath,
     scriptsDir: config.executors.scriptsDir,
-    taskDbRole: config.executors.taskDbRole,
+    taskDatabaseUrl,
+    protectedTables: CHRONOPS_TABLES,
     clock,
   });
 
@@ -161,6 +166,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       clock,
       logger,
       wakeScheduler: () => scheduler.wake(),
+      userSqlAvailable: taskDatabaseUrl !== undefined,
     });
     if (config.slack.mode === 'socket') await slack.start();
   }
@@ -265,6 +271,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         clock,
         logger,
         wakeScheduler: () => scheduler.wake(),
+        userSqlAvailable: taskDatabaseUrl !== undefined,
       },
       onAttempt,
     );
@@ -309,6 +316,30 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await database.shutdown();
     },
   };
+}
+
+/**
+ * The restricted login user SQL runs as (docs/SECURITY.md): TASK_DATABASE_URL when set; on the embedded
+ * database with no other target, the one chronops creates and keeps; otherwise none, and tasks carrying
+ * SQL are refused with a sentence saying how to set one up.
+ */
+async function resolveTaskLogin(
+  config: Config,
+  database: ConnectedDatabase,
+  logger: Logger,
+): Promise<string | undefined> {
+  if (config.taskDatabaseUrl) return config.taskDatabaseUrl;
+  if (database.source === 'embedded' && !config.targetDatabaseUrl) {
+    return ensureTaskLogin(database.pool, {
+      serviceUrl: database.url,
+      passwordFile: join(config.dataDir, 'task-password'),
+      grantTables: DEMO_TABLES,
+    });
+  }
+  logger.warn(
+    'TASK_DATABASE_URL is not set: tasks that run SQL written by a person (custom SQL, custom notification queries) are refused until it names a restricted login (README, "The restricted task login")',
+  );
+  return undefined;
 }
 
 /** The bot's token against the sandbox's fake Web API; it never leaves this machine. */

@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { type CustomParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { runCustomScript } from './custom-script.js';
 import type { ExecutorDeps } from './deps.js';
-import { singleStatement } from './sql-text.js';
-import { cancellableQuery, openSession } from './target-database.js';
+import { splitStatements } from './sql-text.js';
+import { assertNoTransactionControl, withTaskSql } from './task-sql-session.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './types.js';
 
 /** Rows kept in the result (task_executions.result must stay small). */
@@ -13,15 +13,12 @@ const RESULT_ROWS = 20;
 const RESULT_VALUE_CHARS = 500;
 
 /**
- * custom: the task's own SQL, or a script from SCRIPTS_DIR (see custom-script.ts). Creating or editing
- * a custom task needs another admin's approval (DESIGN.md §6); these limits guard against accidents.
+ * custom: the task's own SQL, or a script from SCRIPTS_DIR (see custom-script.ts). A task carrying
+ * either needs another admin's approval before it runs (src/domain/user-code.ts).
  *
- * SQL runs on a dedicated connection to the target database, in one transaction with
- * `statement_timeout` = the task timeout, `SET LOCAL ROLE` TASK_DB_ROLE when configured, and READ ONLY
- * when `readOnly` (then as a single statement, so `COMMIT; …` cannot leave the read-only transaction).
- * On abort the backend is cancelled from another connection, so the query stops at once. The
- * connection is closed afterwards, never reused: whatever session state the script changed dies with it.
- * A role set with SET ROLE can be reset by the SQL itself: it limits mistakes, it is not a sandbox.
+ * SQL runs on the restricted task login (task-sql-session.ts), never as chronops's own login: one
+ * transaction with statement and lock timeouts bounded by the task timeout, READ ONLY when `readOnly`,
+ * each statement sent on its own, transaction control refused, the connection closed afterwards.
  *
  * Result data (sql): { kind, statements, rowCount, rows (first 20, values cut at 500 chars) }.
  */
@@ -38,56 +35,37 @@ async function runCustomSql(
   params: Extract<CustomParams, { kind: 'sql' }>,
   context: ExecutionContext,
 ): Promise<ExecutionResult> {
-  if (params.readOnly) {
-    const statement = singleStatement(params.sql);
-    if (!statement.ok)
-      throw new AppError(
-        'invalid_params',
-        `sql: ${statement.reason} Read-only SQL runs one statement.`,
-        'sql',
-      );
-  }
-  const client = new pg.Client({
-    connectionString: deps.targetDatabaseUrl,
-    application_name: 'chronops:custom-sql',
-    connectionTimeoutMillis: 10_000,
-  });
-  // A terminated backend makes the client emit 'error'; unhandled, that would crash the process.
-  client.on('error', (error) => context.log.warn(`connection error: ${error.message}`));
-  await client.connect();
-  try {
-    const session = await openSession(client);
-    await client.query(params.readOnly ? 'begin read only' : 'begin');
-    await client.query("select set_config('statement_timeout', $1, true)", [
-      String(context.task.timeoutSeconds * 1000),
-    ]);
-    if (deps.taskDbRole) await client.query(`set local role ${pg.escapeIdentifier(deps.taskDbRole)}`);
-    context.log.info(
-      `running SQL on backend ${session.pid}${params.readOnly ? ' (read only)' : ''}${deps.taskDbRole ? ` as role ${deps.taskDbRole}` : ''}, statement_timeout ${context.task.timeoutSeconds} s`,
-    );
-    const outcome = await cancellableQuery(
-      deps.targetPool,
-      session,
-      params.readOnly ? { text: params.sql, queryMode: 'extended' } : { text: params.sql },
-      context.signal,
-    );
-    await client.query('commit');
-    const results = Array.isArray(outcome) ? outcome : [outcome];
-    const rowCount = results.reduce((sum, result) => sum + (result.rowCount ?? 0), 0);
-    const last = results.findLast((result) => result.fields.length > 0);
-    const rows = (last?.rows ?? []).slice(0, RESULT_ROWS).map(boundRow);
-    for (const result of results)
-      context.log.info(`${result.command ?? 'statement'}: ${result.rowCount ?? 0} rows`);
-    return {
-      summary: `${results.length} statement${results.length === 1 ? '' : 's'}, ${rowCount} rows`,
-      data: { kind: 'sql', statements: results.length, rowCount, rows },
-    };
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  const statements = splitStatements(params.sql);
+  if (statements.length === 0) throw new AppError('invalid_params', 'sql: is empty.', 'sql');
+  assertNoTransactionControl(statements);
+  const results = await withTaskSql(
+    {
+      url: deps.taskDatabaseUrl,
+      protectedTables: deps.protectedTables ?? [],
+      readOnly: params.readOnly,
+      timeoutMs: context.task.timeoutSeconds * 1000,
+      signal: context.signal,
+      log: context.log,
+      applicationName: 'chronops:custom-sql',
+    },
+    true,
+    async (transaction) => {
+      const done: pg.QueryResult[] = [];
+      for (const statement of statements) {
+        const result = await transaction.run(statement);
+        context.log.info(`${result.command ?? 'statement'}: ${result.rowCount ?? 0} rows`);
+        done.push(result);
+      }
+      return done;
+    },
+  );
+  const rowCount = results.reduce((sum, result) => sum + (result.rowCount ?? 0), 0);
+  const last = results.findLast((result) => result.fields.length > 0);
+  const rows = (last?.rows ?? []).slice(0, RESULT_ROWS).map(boundRow);
+  return {
+    summary: `${results.length} statement${results.length === 1 ? '' : 's'}, ${rowCount} rows`,
+    data: { kind: 'sql', statements: results.length, rowCount, rows },
+  };
 }
 
 function boundRow(row: Record<string, unknown>): Record<string, unknown> {

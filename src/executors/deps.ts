@@ -21,8 +21,13 @@ export interface ExecutorDeps {
   readonly pgDumpPath?: string | undefined;
   /** The only folder custom scripts may run from (SCRIPTS_DIR). */
   readonly scriptsDir: string;
-  /** TASK_DB_ROLE: custom SQL runs `SET LOCAL ROLE` to it when set. */
-  readonly taskDbRole?: string | undefined;
+  /**
+   * The restricted login user SQL runs as (TASK_DATABASE_URL, or the one chronops creates on the
+   * embedded database). Undefined: tasks carrying SQL fail with a sentence saying how to set it up.
+   */
+  readonly taskDatabaseUrl?: string | undefined;
+  /** chronops's own tables: the task login must have no right on them (checked at every session). */
+  readonly protectedTables?: readonly string[] | undefined;
   /** Unused by the executors today (the context's `now()` carries the injected clock); kept for wiring. */
   readonly clock?: Clock | undefined;
 }

@@ -5,7 +5,8 @@ import { AppError } from '../shared/errors.js';
 import type { ExecutorDeps } from './deps.js';
 import { displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { singleStatement } from './sql-text.js';
-import { cancellableQuery, openSession, resolveColumn, resolveTable } from './target-database.js';
+import { resolveColumn, resolveTable } from './target-database.js';
+import { withTaskSql } from './task-sql-session.js';
 import type { ExecutionContext, ExecutionResult, Executor, OutboundMessage } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -23,8 +24,8 @@ const TOTAL_COLUMN = '__chronops_total';
  * message listing at most `maxListed` of them, then "and N more". No match, no message.
  *
  * - low_quota: users whose remaining quota (quota − messages_sent) is below `threshold`, fewest left first.
- * - custom: the task's own SELECT, run as a single statement (extended protocol) in a READ ONLY
- *   transaction with statement_timeout = the task timeout, always rolled back.
+ * - custom: the task's own SELECT, run as a single statement on the restricted task login
+ *   (task-sql-session.ts) in a READ ONLY transaction bounded by the task timeout, always rolled back.
  *
  * Result data: { query, matched, listed }.
  */
@@ -34,7 +35,7 @@ export function createNotificationExecutor(deps: ExecutorDeps): Executor {
     const { matched, rows } =
       params.query === 'low_quota'
         ? await lowQuotaUsers(deps.targetPool, params.threshold, params.maxListed)
-        : await customMatches(deps.targetPool, params.sql, params.maxListed, context);
+        : await customMatches(deps, params.sql, params.maxListed, context);
     context.log.info(`${params.query}: ${matched} row${matched === 1 ? '' : 's'} matched`);
     const built =
       matched > 0 ? buildNotificationMessage(context.task.name, params, matched, rows) : undefined;
@@ -63,7 +64,7 @@ async function lowQuotaUsers(pool: pg.Pool, threshold: number, limit: number): P
 }
 
 async function customMatches(
-  pool: pg.Pool,
+  deps: ExecutorDeps,
   sql: string,
   limit: number,
   context: ExecutionContext,
@@ -71,33 +72,26 @@ async function customMatches(
   // A trailing `;` would end the subquery early; the newlines keep a final `-- comment` from eating `) as q`.
   const statement = singleStatement(sql);
   if (!statement.ok) throw new AppError('invalid_params', `sql: ${statement.reason}`, 'sql');
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    const session = await openSession(client);
-    await client.query('begin read only');
-    await client.query("select set_config('statement_timeout', $1, true)", [
-      String(context.task.timeoutSeconds * 1000),
-    ]);
-    const result = await cancellableQuery<Row>(
-      pool,
-      session,
-      {
-        text: `select count(*) over ()::int4 as ${TOTAL_COLUMN}, q.* from (\n${statement.sql}\n) as q limit $1`,
-        values: [limit],
-        queryMode: 'extended',
-      },
-      context.signal,
-    );
-    await client.query('rollback');
-    return splitTotal(Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows);
-  } catch (error) {
-    broken = error as Error;
-    throw error;
-  } finally {
-    // A failed or cancelled session may be mid-transaction or terminated: never hand it back to the pool.
-    client.release(broken ?? false);
-  }
+  // The condition query is a person's SQL: it runs on the restricted task login, read only, rolled back.
+  return withTaskSql(
+    {
+      url: deps.taskDatabaseUrl,
+      protectedTables: deps.protectedTables ?? [],
+      readOnly: true,
+      timeoutMs: context.task.timeoutSeconds * 1000,
+      signal: context.signal,
+      log: context.log,
+      applicationName: 'chronops:notification-sql',
+    },
+    false,
+    async (transaction) => {
+      const result = await transaction.run<Row>(
+        `select count(*) over ()::int4 as ${TOTAL_COLUMN}, q.* from (\n${statement.sql}\n) as q limit $1`,
+        [limit],
+      );
+      return splitTotal(result.rows);
+    },
+  );
 }
 
 function splitTotal(rows: Row[]): Matches {

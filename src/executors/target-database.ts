@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { AppError } from '../shared/errors.js';
-import { abortError } from './abort.js';
 
 /**
  * The executors' only way to name things in the target database: identifiers from params (already
@@ -111,78 +110,6 @@ export async function tablesExist(db: Queryable, names: readonly string[]): Prom
     [names],
   );
   return rows[0]?.missing === 0;
-}
-
-/** `pg`'s QueryConfig plus the protocol switch its typings lack. */
-export type TargetQuery = pg.QueryConfig & {
-  /** 'extended' refuses several statements in one string: a read-only query cannot `COMMIT; DELETE…`. */
-  queryMode?: 'extended';
-};
-
-export interface CancellableSession {
-  readonly client: pg.ClientBase;
-  /** The server process serving `client` (pg_backend_pid()). */
-  readonly pid: number;
-}
-
-/** Starts a session on a pooled client, remembering its backend pid for cancellation. */
-export async function openSession(client: pg.ClientBase): Promise<CancellableSession> {
-  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-  const pid = rows[0]?.pid;
-  if (typeof pid !== 'number') throw new Error('pg_backend_pid() returned no pid');
-  return { client, pid };
-}
-
-/**
- * Runs one query on `session`; when `signal` aborts meanwhile, the backend is told to cancel it from
- * another connection of `pool` (pg_cancel_backend), terminated if still running 2 s later, and as a last
- * resort (no permission to signal it) the socket is destroyed 4 s later so this promise always settles.
- * The abort reason is then thrown instead of PostgreSQL's "canceling statement due to user request".
- * A `statement_timeout` expiry is reported as AppError('timed_out').
- */
-export async function cancellableQuery<R extends pg.QueryResultRow = Record<string, unknown>>(
-  pool: pg.Pool,
-  session: CancellableSession,
-  query: TargetQuery,
-  signal: AbortSignal,
-): Promise<pg.QueryResult<R> | pg.QueryResult<R>[]> {
-  if (signal.aborted) throw abortError(signal);
-  const timers: NodeJS.Timeout[] = [];
-  const onAbort = () => {
-    pool.query('select pg_cancel_backend($1)', [session.pid]).catch(() => {});
-    timers.push(
-      setTimeout(() => pool.query('select pg_terminate_backend($1)', [session.pid]).catch(() => {}), 2000),
-      setTimeout(() => (session.client as Partial<pg.Client>).connection?.stream.destroy(), 4000),
-    );
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    // pg returns an array of results when a simple-protocol string holds several statements.
-    return (await session.client.query(query as pg.QueryConfig)) as unknown as
-      | pg.QueryResult<R>
-      | pg.QueryResult<R>[];
-  } catch (error) {
-    if (signal.aborted) throw abortError(signal);
-    if (isStatementTimeout(error)) {
-      throw new AppError(
-        'timed_out',
-        'The query ran past the task timeout (statement_timeout) and was cancelled.',
-        undefined,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    for (const timer of timers) clearTimeout(timer);
-  }
-}
-
-function isStatementTimeout(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === '57014' && typeof message === 'string' && message.includes('statement timeout');
 }
 
 export interface ConnectionParts {

@@ -18,7 +18,11 @@ export type AppErrorCode =
   | 'database_unavailable'
   | 'executor_failed'
   | 'timed_out'
-  | 'cancelled';
+  | 'cancelled'
+  /** User SQL asked for, but no restricted task login is configured (TASK_DATABASE_URL). */
+  | 'task_sql_unavailable'
+  /** The configured task login could reach past its role (superuser, server files, chronops's tables). */
+  | 'task_sql_unsafe_login';
 
 export class AppError extends Error {
   override readonly name = 'AppError';

@@ -37,6 +37,11 @@ export interface SlackAppDeps {
   /** Wakes this replica's scheduler after a run or retry is queued (NOTIFY wakes the others). */
   wakeScheduler?: () => void;
   /**
+   * True when a restricted task login is configured, so tasks carrying SQL can be saved and run.
+   * Default false: without one, such tasks are refused where the person is (docs/SECURITY.md).
+   */
+  userSqlAvailable?: boolean;
+  /**
    * How many listeners may do their after-ack work at once (after-ack.ts); the others wait their turn.
    * Default AFTER_ACK_CONCURRENCY.
    */
@@ -174,6 +179,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     m,
     locale: config.locale,
     wakeScheduler: deps.wakeScheduler,
+    userSqlAvailable: deps.userSqlAvailable ?? false,
     track,
     afterAck: afterAck.run,
     roles: createRoleResolver({

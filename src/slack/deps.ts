@@ -50,6 +50,8 @@ export interface SlackDeps {
   readonly roles: RoleResolver;
   /** Called after a run or retry is queued, so this replica's scheduler starts it at once. */
   readonly wakeScheduler: (() => void) | undefined;
+  /** False when no restricted task login is configured: tasks carrying SQL are refused. */
+  readonly userSqlAvailable: boolean;
   /** Re-renders the App Home of everyone who has it open on this replica (after a change). */
   readonly republishHomes: () => Promise<void>;
   /** Renders one user's App Home at a page offset and remembers it for later republishing. */

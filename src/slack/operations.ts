@@ -1,5 +1,6 @@
 import { nextRunAfter, parseCron } from '../domain/cron.js';
 import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { runsUserSql } from '../domain/user-code.js';
 import { isAppError } from '../shared/errors.js';
 import { cancelExecution, retryExecution } from '../store/execution-commands.js';
 import { getExecution } from '../store/executions.js';
@@ -53,6 +54,8 @@ export async function runTaskNow(deps: SlackDeps, userId: string, task: TaskRow)
   const forbidden = await forbiddenMessage(deps, userId, 'run');
   if (forbidden) return privately(forbidden);
   if (task.approvalState !== 'approved') return privately(deps.m.notApproved(taskLabel(task)));
+  if (!deps.userSqlAvailable && runsUserSql(task.type, task.params))
+    return privately(deps.m.userSqlUnavailable(taskLabel(task)));
   let executionId: string;
   try {
     const outcome = await queueManualRunOnce(deps.db, {
@@ -134,6 +137,8 @@ export async function retryExecutionFor(
   if (!execution) return privately(deps.m.executionNotFound(escapeMrkdwn(truncateText(executionId, 60))));
   const task = await getTask(deps.db, execution.taskId);
   const label = task ? taskLabel(task) : execution.taskId;
+  if (task && !deps.userSqlAvailable && runsUserSql(task.type, task.params))
+    return privately(deps.m.userSqlUnavailable(label));
   if (!['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
     return privately(deps.m.notRetryable(deps.m.executionStatus[execution.status] ?? execution.status));
   }

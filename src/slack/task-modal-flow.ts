@@ -1,12 +1,13 @@
 import type { ModalView } from '@slack/types';
 import { isTemplateId, TASK_TEMPLATES } from '../domain/templates.js';
+import { runsUserSql } from '../domain/user-code.js';
 import { isAppError, toError } from '../shared/errors.js';
 import { enqueueOutboxWith } from '../store/outbox.js';
 import type { TaskRow } from '../store/schema.js';
 import { listScheduleSummaries } from '../store/slack-queries.js';
 import { createTask, getTask, updateTask } from '../store/tasks.js';
 import { approvalRequestEntry } from './approval-request.js';
-import { BLOCK } from './blocks/ids.js';
+import { BLOCK, paramBlockId } from './blocks/ids.js';
 import { buildTaskModal, CRON_PRESETS } from './blocks/task-modal.js';
 import { buildCronPreview } from './cron-preview.js';
 import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
@@ -167,6 +168,13 @@ export async function submitTaskModal(
     return;
   }
   const draft = validation.draft;
+  if (!deps.userSqlAvailable && runsUserSql(draft.type, draft.params)) {
+    await ack({
+      response_action: 'errors',
+      errors: { [paramBlockId(draft.type, 'sql')]: deps.m.modal.userSqlUnavailable },
+    });
+    return;
+  }
   const save = async (): Promise<SaveResult> => {
     const forbidden = await forbiddenMessage(deps, userId, meta.t ? 'edit' : 'create');
     if (forbidden) return { kind: 'forbidden', text: forbidden };

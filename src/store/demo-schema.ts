@@ -23,11 +23,15 @@ export interface DemoSchemaOptions {
   random?: () => number;
 }
 
+/** The demo application's tables (the restricted task login may read and write them). */
+export const DEMO_TABLES = ['users', 'conversations', 'rate_limits', 'admin_sessions', 'logs'] as const;
+export type DemoTable = (typeof DEMO_TABLES)[number];
+
 export interface DemoSchemaResult {
   /** False when the tables already held data (nothing was inserted). */
   seeded: boolean;
   /** Rows inserted per table (zeros when not seeded). */
-  rows: Record<'users' | 'conversations' | 'rate_limits' | 'admin_sessions' | 'logs', number>;
+  rows: Record<DemoTable, number>;
 }
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG; plenty for demo data. */

@@ -9,6 +9,7 @@ import { createDatabase, type DatabaseHandle, runMigrations } from '../../src/st
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/store/embedded-postgres.js';
 import { createTask } from '../../src/store/tasks.js';
 import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
+import { createTestTaskLogin } from '../support/task-login.js';
 
 // Chaos: the database disappears for 30 s under two running replicas, then comes back on the same
 // address. The replicas must carry on without a restart, handle the slots missed meanwhile with each
@@ -46,6 +47,8 @@ describe('PostgreSQL stopped for 30 s and restarted', () => {
     handle = createDatabase(url, { max: 4 });
     handle.pool.on('error', () => {});
     await runMigrations(handle.pool);
+    // Its own server, removed afterwards: the task login needs no clean-up.
+    const taskLogin = await createTestTaskLogin({ pool: handle.pool, url });
     const now = new Date();
     const make = (name: string, misfirePolicy: 'run_once' | 'skip' | 'run_all') =>
       prepareTask(
@@ -68,6 +71,7 @@ describe('PostgreSQL stopped for 30 s and restarted', () => {
 
     const env = {
       DATABASE_URL: url,
+      TASK_DATABASE_URL: taskLogin.url,
       LEASE_SECONDS: '10',
       HEARTBEAT_SECONDS: '2',
       POLL_INTERVAL_MS: '500',

@@ -4,6 +4,7 @@ import { prepareTask } from '../../src/domain/task.js';
 import { createTask } from '../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
+import { createTestTaskLogin, type TestTaskLogin } from '../support/task-login.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Chaos: 3 replicas (separate processes) while 200 tasks fire; every KILL_EVERY_MS one replica is
@@ -17,21 +18,25 @@ const FAST_TASKS = 190;
 const SLOW_TASKS = 10;
 
 let database: TestDatabase;
+let taskLogin: TestTaskLogin;
 const alive: ReplicaProcess[] = [];
 const all: ReplicaProcess[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase({ max: 4 });
+  taskLogin = await createTestTaskLogin(database);
 });
 
 afterAll(async () => {
   for (const replica of all) if (replica.child.exitCode === null) replica.kill('SIGKILL');
   await Promise.all(all.map((replica) => replica.exited()));
   await database?.drop();
+  await taskLogin?.drop();
 });
 
 const ENV = () => ({
   DATABASE_URL: database.url,
+  TASK_DATABASE_URL: taskLogin.url,
   LEASE_SECONDS: '5',
   HEARTBEAT_SECONDS: '1',
   POLL_INTERVAL_MS: '200',

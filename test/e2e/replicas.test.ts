@@ -4,17 +4,21 @@ import { prepareTask } from '../../src/domain/task.js';
 import { createTask } from '../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
+import { createTestTaskLogin, type TestTaskLogin } from '../support/task-login.js';
 import { waitUntil } from '../support/wait-until.js';
 
 let database: TestDatabase;
+let taskLogin: TestTaskLogin;
 const replicas: ReplicaProcess[] = [];
 beforeAll(async () => {
   database = await createTestDatabase();
+  taskLogin = await createTestTaskLogin(database);
 });
 afterAll(async () => {
   for (const replica of replicas) replica.kill('SIGKILL');
   await Promise.all(replicas.map((replica) => replica.exited()));
   await database.drop();
+  await taskLogin.drop();
 });
 
 describe('three replicas as separate processes, one killed with SIGKILL mid-execution', () => {
@@ -49,6 +53,7 @@ describe('three replicas as separate processes, one killed with SIGKILL mid-exec
 
     const env = {
       DATABASE_URL: database.url,
+      TASK_DATABASE_URL: taskLogin.url,
       LEASE_SECONDS: '5',
       HEARTBEAT_SECONDS: '1',
       POLL_INTERVAL_MS: '200',

@@ -7,6 +7,7 @@ import { type RunningService, startService } from '../../src/main.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { ensureDemoSchema } from '../../src/store/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestTaskLogin } from './task-login.js';
 
 /**
  * The whole service in sandbox mode (no Slack tokens) against a fresh test database, and Debian's
@@ -83,8 +84,16 @@ export async function startSandboxRun(): Promise<SandboxRun> {
   const db = await createTestDatabase();
   // Demo tables, as on a first `npm start`, so templates have real rows to work on.
   await ensureDemoSchema(db.pool, { now: new Date() });
+  // Custom SQL runs on a restricted login, as it would beside a real database.
+  const taskLogin = await createTestTaskLogin(db);
   const service = await startService(
-    loadConfig({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '200' }),
+    loadConfig({
+      DATABASE_URL: db.url,
+      TASK_DATABASE_URL: taskLogin.url,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      POLL_INTERVAL_MS: '200',
+    }),
     createSilentLogger(),
   );
   const browser = await chromium.launch({
@@ -109,6 +118,7 @@ export async function startSandboxRun(): Promise<SandboxRun> {
       await browser.close();
       await service.stop();
       await db.drop();
+      await taskLogin.drop();
     },
   };
 }

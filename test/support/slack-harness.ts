@@ -41,6 +41,8 @@ export async function startSlackHarness(
     afterAckConcurrency?: number;
     /** Another replica: this harness's app uses that one's database and fake Slack (and leaves them open). */
     replicaOf?: SlackHarness;
+    /** Whether a restricted task login is configured (default true); false refuses tasks carrying SQL. */
+    userSqlAvailable?: boolean;
   } = {},
 ): Promise<SlackHarness> {
   const db = options.replicaOf?.db ?? (await createTestDatabase());
@@ -66,6 +68,7 @@ export async function startSlackHarness(
       wakes.count += 1;
     },
     connection: { retries: 0 },
+    userSqlAvailable: options.userSqlAvailable ?? true,
     ...(options.afterAckConcurrency ? { afterAckConcurrency: options.afterAckConcurrency } : {}),
   });
   const server: Server = createServer((request, response) => {

@@ -91,3 +91,37 @@ describe('loadConfig', () => {
     expect(problem).not.toContain('hunter2');
   });
 });
+
+describe('the restricted task login', () => {
+  it('reads TASK_DATABASE_URL, and never echoes it', () => {
+    const config = loadConfig({ TASK_DATABASE_URL: 'postgres://task:s3cret@db:5432/app' }, '/srv');
+    expect(config.taskDatabaseUrl).toBe('postgres://task:s3cret@db:5432/app');
+    const [problem] = problemsOf({ TASK_DATABASE_URL: 'mysql://task:s3cret@db' });
+    expect(problem).toMatch(/^TASK_DATABASE_URL must be a PostgreSQL URL/);
+    expect(problem).not.toContain('s3cret');
+  });
+
+  it('refuses TASK_DB_ROLE, which SQL can undo with RESET ROLE, and says what to use instead', () => {
+    expect(problemsOf({ TASK_DB_ROLE: 'service_role' })).toEqual([
+      'TASK_DB_ROLE is no longer supported, because SQL can undo SET ROLE itself: create a restricted login and set TASK_DATABASE_URL to it instead (README, "The restricted task login").',
+    ]);
+  });
+
+  it('refuses a task login that is the service’s own user', () => {
+    expect(
+      problemsOf({
+        DATABASE_URL: 'postgres://chronops:a@db:5432/app',
+        TASK_DATABASE_URL: 'postgres://chronops:b@db/app',
+      }),
+    ).toEqual([
+      'TASK_DATABASE_URL must log in as a restricted role, not as DATABASE_URL\'s own user (README, "The restricted task login").',
+    ]);
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://chronops:a@db:5432/app',
+        TASK_DATABASE_URL: 'postgres://chronops_task:b@db:5432/app',
+        CHRONOPS_SANDBOX: 'true',
+      }).taskDatabaseUrl,
+    ).toBe('postgres://chronops_task:b@db:5432/app');
+  });
+});

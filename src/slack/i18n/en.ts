@@ -54,6 +54,8 @@ export const en = {
   runAlreadyQueued: (task: string) =>
     `:hourglass_flowing_sand: A run of *${task}* you asked for is already queued; not starting another.`,
   notApproved: (task: string) => `:lock: *${task}* is awaiting approval and cannot run yet.`,
+  userSqlUnavailable: (task: string) =>
+    `:no_entry: *${task}* runs SQL written by a person, and this installation has no restricted database login for it: an administrator must set TASK_DATABASE_URL (README, "The restricted task login").`,
   paused: (user: string, task: string, reason: string | undefined) =>
     `:double_vertical_bar: <@${user}> paused *${task}*${reason ? ` — ${reason}` : ''}.`,
   alreadyPaused: (task: string) => `*${task}* is already paused.`,
@@ -228,6 +230,8 @@ export const en = {
     conflict: (by: string) =>
       `Someone (${by}) saved this task while you were editing it. Close this window and reopen the task to see their changes; yours were not saved.`,
     duplicateName: 'A task with this name already exists.',
+    userSqlUnavailable:
+      'SQL written here needs a restricted database login, and none is configured: an administrator must set TASK_DATABASE_URL (README, "The restricted task login").',
     notANumber: 'Must be a whole number.',
     notJson: 'Must be a JSON list such as ["a", "b"].',
     saveTimeout: 'Saving is taking longer than expected; you will get a message when it is done.',

@@ -51,6 +51,8 @@ export const fr: Messages = {
   runAlreadyQueued: (task: string) =>
     `:hourglass_flowing_sand: Une exécution de *${task}* que vous avez demandée est déjà en attente ; pas de nouvelle exécution.`,
   notApproved: (task: string) => `:lock: *${task}* attend une approbation et ne peut pas encore s'exécuter.`,
+  userSqlUnavailable: (task: string) =>
+    `:no_entry: *${task}* exécute du SQL écrit par une personne, et cette installation n'a pas d'identifiant de base restreint pour cela : un administrateur doit définir TASK_DATABASE_URL (README, « The restricted task login »).`,
   paused: (user: string, task: string, reason: string | undefined) =>
     `:double_vertical_bar: <@${user}> a mis *${task}* en pause${reason ? ` — ${reason}` : ''}.`,
   alreadyPaused: (task: string) => `*${task}* est déjà en pause.`,
@@ -227,6 +229,8 @@ export const fr: Messages = {
     conflict: (by: string) =>
       `Quelqu'un (${by}) a enregistré cette tâche pendant que vous la modifiiez. Fermez cette fenêtre et rouvrez la tâche pour voir ses changements ; les vôtres n'ont pas été enregistrés.`,
     duplicateName: 'Une tâche porte déjà ce nom.',
+    userSqlUnavailable:
+      "Le SQL saisi ici a besoin d'un identifiant de base restreint, et aucun n'est configuré : un administrateur doit définir TASK_DATABASE_URL (README, « The restricted task login »).",
     notANumber: 'Doit être un nombre entier.',
     notJson: 'Doit être une liste JSON comme ["a", "b"].',
     saveTimeout:

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutorDeps } from '../../../src/executors/deps.js';
 import { createNotificationExecutor } from '../../../src/executors/notification.js';
 import { AppError } from '../../../src/shared/errors.js';
 import { ensureDemoSchema } from '../../../src/store/demo-schema.js';
+import { waitUntil } from '../../support/wait-until.js';
 import {
   countRows,
   createExecutorTestBed,
@@ -16,6 +18,7 @@ let bed: ExecutorTestBed;
 beforeAll(async () => {
   bed = await createExecutorTestBed();
   await ensureDemoSchema(bed.database.pool, { now: NOW });
+  await bed.grantTaskLogin();
 });
 afterAll(async () => {
   await bed.close();
@@ -23,10 +26,16 @@ afterAll(async () => {
 
 function run(
   params: Record<string, unknown>,
-  options: { signal?: AbortSignal; timeoutSeconds?: number } = {},
+  options: { signal?: AbortSignal; timeoutSeconds?: number; deps?: Partial<ExecutorDeps> } = {},
 ) {
-  const executor = createNotificationExecutor(bed.deps);
-  const { context } = createTestContext({ type: 'notification', params, name: 'Quota watch', ...options });
+  const executor = createNotificationExecutor({ ...bed.deps, ...options.deps });
+  const { deps: _deps, ...contextOptions } = options;
+  const { context } = createTestContext({
+    type: 'notification',
+    params,
+    name: 'Quota watch',
+    ...contextOptions,
+  });
   return executor(context);
 }
 
@@ -123,5 +132,54 @@ describe('notification executor', () => {
       code: 'invalid_params',
       field: 'query',
     });
+  });
+
+  it("runs a custom query as the restricted task login, with no right on chronops's tables", async () => {
+    const who = await run({ query: 'custom', sql: 'select current_user::text as login' });
+    expect(sectionText(who)).toContain(`login: ${bed.taskRole}`);
+    for (const sql of [
+      'select id from scheduled_tasks',
+      'select id from audit_log',
+      'select rolname from pg_authid',
+      "select pg_read_binary_file('/etc/hostname') as f",
+    ]) {
+      await expect(run({ query: 'custom', sql }), sql).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  it('refuses a custom query when no task login is configured, and one that logs in as a superuser', async () => {
+    await expect(
+      run({ query: 'custom', sql: 'select 1' }, { deps: { taskDatabaseUrl: undefined } }),
+    ).rejects.toMatchObject({
+      code: 'task_sql_unavailable',
+      message: expect.stringMatching(/TASK_DATABASE_URL/),
+    });
+    await expect(
+      run({ query: 'custom', sql: 'select 1' }, { deps: { taskDatabaseUrl: bed.database.url } }),
+    ).rejects.toMatchObject({
+      code: 'task_sql_unsafe_login',
+      message: expect.stringMatching(/is a superuser/),
+    });
+    // The built-in low-quota query is chronops's own SQL and needs no task login.
+    const builtIn = await run(
+      { query: 'low_quota', threshold: 10 },
+      { deps: { taskDatabaseUrl: undefined } },
+    );
+    expect(builtIn.data.matched).toBeGreaterThan(0);
+  });
+
+  it('never returns a session with state to a pool: an advisory lock taken by the query dies with it', async () => {
+    await run({ query: 'custom', sql: 'select pg_advisory_lock(727274001) as locked' });
+    // The backend releases its locks as it exits, a moment after the client has closed the socket.
+    await waitUntil(
+      async () => {
+        const { rows } = await bed.database.pool.query<{ held: number }>(
+          "select count(*)::int4 as held from pg_locks where locktype = 'advisory' and objid = 727274001",
+        );
+        return rows[0]?.held === 0;
+      },
+      10_000,
+      'the advisory lock taken by the notification query is released',
+    );
   });
 });

@@ -5,7 +5,10 @@ import type { TaskType } from '../../../src/domain/task-types.js';
 import type { ExecutorDeps } from '../../../src/executors/deps.js';
 import type { ExecutionContext } from '../../../src/executors/types.js';
 import { type BoundedLog, createBoundedLog } from '../../../src/shared/bounded-log.js';
+import { CHRONOPS_TABLES } from '../../../src/store/chronops-tables.js';
+import { DEMO_TABLES as DEMO_TABLE_NAMES } from '../../../src/store/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { createTestTaskLogin } from '../../support/task-login.js';
 
 /** The instant every executor test runs at (a fake clock: rows are placed relative to it). */
 export const NOW = new Date('2026-11-28T10:00:00.000Z');
@@ -15,24 +18,37 @@ export interface ExecutorTestBed {
   deps: ExecutorDeps;
   /** A private temp folder (backups/, scripts/ live under it). */
   dir: string;
+  /** The restricted task login of this bed (a role of its own: roles are shared by the cluster). */
+  taskRole: string;
+  /** Grants the task login the demo tables again (call after creating them). */
+  grantTaskLogin(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A migrated test database as the target database, plus temp folders for backups and scripts. */
+/**
+ * A migrated test database as the target database, temp folders for backups and scripts, and a
+ * restricted task login (test/support/task-login.ts).
+ */
 export async function createExecutorTestBed(): Promise<ExecutorTestBed> {
   const database = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'chronops-executors-'));
+  const login = await createTestTaskLogin(database);
   return {
     database,
     dir,
+    taskRole: login.role,
     deps: {
       targetPool: database.pool,
       targetDatabaseUrl: database.url,
+      taskDatabaseUrl: login.url,
+      protectedTables: CHRONOPS_TABLES,
       backupDir: join(dir, 'backups'),
       scriptsDir: join(dir, 'scripts'),
     },
+    grantTaskLogin: () => login.grant(),
     close: async () => {
       await database.drop();
+      await login.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -115,4 +131,4 @@ export async function countRows(
   return counts;
 }
 
-export const DEMO_TABLES = ['users', 'conversations', 'rate_limits', 'admin_sessions', 'logs'] as const;
+export const DEMO_TABLES = DEMO_TABLE_NAMES;
