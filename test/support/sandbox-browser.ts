@@ -9,7 +9,7 @@ import { ensureDemoSchema } from '../../src/store/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /**
- * The whole service in sandbox mode (no Slack tokens) against a fresh test database, and Debian's
+ * The whole service in sandbox mode (CHRONOPS_SANDBOX=true) against a fresh test database, and Debian's
  * Chromium driven by playwright-core (TOOLCHAIN.md: never a downloaded browser).
  */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -84,7 +84,13 @@ export async function startSandboxRun(): Promise<SandboxRun> {
   // Demo tables, as on a first `npm start`, so templates have real rows to work on.
   await ensureDemoSchema(db.pool, { now: new Date() });
   const service = await startService(
-    loadConfig({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '200' }),
+    loadConfig({
+      DATABASE_URL: db.url,
+      CHRONOPS_SANDBOX: 'true',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      POLL_INTERVAL_MS: '200',
+    }),
     createSilentLogger(),
   );
   const browser = await chromium.launch({
