@@ -9,6 +9,8 @@ describe('isLoopbackHost', () => {
     ['LOCALHOST', true],
     ['::1', true],
     ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    ['::ffff:10.0.0.1', false],
     ['0.0.0.0', false],
     ['::', false],
     ['192.168.1.20', false],
