@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { isLoopbackHost } from './shared/loopback.js';
 
 /**
  * The only reader of process.env. Everything the service can be told from outside is declared here,
@@ -13,6 +14,24 @@ const optionalText = z
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
+
+/**
+ * A credential or connection string: unset is fine, but set to an empty or blank value is a mistake
+ * (an emptied secret in a deployment file), never read as "unset" — an empty DATABASE_URL would
+ * otherwise start the embedded database and the sandbox, an empty token would start the sandbox.
+ */
+const nonEmptyIfSet = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    if (trimmed === '') {
+      ctx.addIssue({ code: 'custom', message: 'is set but empty: remove it or give it a value' });
+      return z.NEVER;
+    }
+    return trimmed;
+  });
 
 const intInRange = (min: number, max: number, fallback: number) =>
   z
@@ -33,21 +52,23 @@ const intInRange = (min: number, max: number, fallback: number) =>
       return parsed;
     });
 
-const booleanFlag = (fallback: boolean) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      const lowered = value.toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
-      if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
-      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-      return z.NEVER;
-    });
+/** Unset or empty means "use the default"; any other value must say true or false. */
+const optionalBooleanFlag = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return undefined;
+    const lowered = value.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+    if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });
 
-const postgresUrl = optionalText.refine(
+const booleanFlag = (fallback: boolean) => optionalBooleanFlag.transform((value) => value ?? fallback);
+
+const postgresUrl = nonEmptyIfSet.refine(
   (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
   'must be a PostgreSQL URL such as postgres://user:password@host:5432/database',
 );
@@ -86,12 +107,12 @@ const envSchema = z.object({
   CHRONOPS_DATA_DIR: optionalText,
   DEMO_DATA: booleanFlag(true),
 
-  SLACK_BOT_TOKEN: optionalText.refine(
+  SLACK_BOT_TOKEN: nonEmptyIfSet.refine(
     (value) => value === undefined || value.startsWith('xoxb-'),
     'must be a bot token starting with xoxb-',
   ),
-  SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: optionalText.refine(
+  SLACK_SIGNING_SECRET: nonEmptyIfSet,
+  SLACK_APP_TOKEN: nonEmptyIfSet.refine(
     (value) => value === undefined || value.startsWith('xapp-'),
     'must be an app-level token starting with xapp-',
   ),
@@ -100,6 +121,7 @@ const envSchema = z.object({
     'must be an http(s) URL ending with a slash, such as https://slack.com/api/',
   ),
   ALERT_CHANNEL: optionalText,
+  CHRONOPS_SANDBOX: optionalBooleanFlag,
   SLACK_ADMINS: slackIdList,
   SLACK_OPERATORS: slackIdList,
 
@@ -132,7 +154,10 @@ export type Locale = 'en' | 'fr';
 
 export interface Config {
   readonly port: number;
-  /** Interface to listen on; loopback unless set (the sandbox must not be reachable from the network). */
+  /**
+   * Interface to listen on: loopback by default in sandbox mode, and only loopback there unless
+   * CHRONOPS_SANDBOX=true accepts a network interface (the sandbox acts as admins for whoever reaches it).
+   */
   readonly host: string;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly locale: Locale;
@@ -236,6 +261,7 @@ export function loadConfig(
       );
     }
   }
+  problems.push(...slackModeProblems(e));
   if (e.HEARTBEAT_SECONDS * 2 > e.LEASE_SECONDS) {
     problems.push(
       `HEARTBEAT_SECONDS must be at most half of LEASE_SECONDS (${e.LEASE_SECONDS}), so one missed heartbeat does not lose the lease.`,
@@ -251,6 +277,7 @@ export function loadConfig(
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // Past slackModeProblems, no bot token means the sandbox was chosen: the embedded demo or asked for.
   const mode = e.SLACK_BOT_TOKEN ? (e.SLACK_APP_TOKEN ? 'socket' : 'http') : 'sandbox';
   const dataDir = resolve(cwd, e.CHRONOPS_DATA_DIR ?? '.chronops');
   const config: Config = {
@@ -301,6 +328,39 @@ export function loadConfig(
     heartbeatUrl: e.HEARTBEAT_URL,
   };
   return deepFreeze(config);
+}
+
+const SET_SLACK_TOKENS =
+  'set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode)';
+
+/**
+ * When the sandbox may run (docs/SANDBOX.md). Its page acts as two admins for whoever opens it, so it
+ * never starts by accident next to a real database: only for the embedded demo (no DATABASE_URL, no
+ * Slack tokens) or when CHRONOPS_SANDBOX=true asks for it, and never on a network interface unless
+ * CHRONOPS_SANDBOX=true accepts that too. One sentence per problem, naming what to set.
+ */
+function slackModeProblems(e: z.infer<typeof envSchema>): string[] {
+  const anySlackToken = Boolean(e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN);
+  if (anySlackToken) {
+    return e.CHRONOPS_SANDBOX === true
+      ? [
+          'CHRONOPS_SANDBOX=true contradicts the Slack tokens that are set: remove CHRONOPS_SANDBOX to use Slack, or remove SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_APP_TOKEN to use the local sandbox.',
+        ]
+      : [];
+  }
+  if (e.CHRONOPS_SANDBOX === false)
+    return [
+      `CHRONOPS_SANDBOX=false refuses the local sandbox, but no Slack tokens are set: ${SET_SLACK_TOKENS}.`,
+    ];
+  if (e.CHRONOPS_SANDBOX === undefined && e.DATABASE_URL !== undefined)
+    return [
+      `Slack tokens are missing: ${SET_SLACK_TOKENS}; or set CHRONOPS_SANDBOX=true to use the local sandbox against this database.`,
+    ];
+  if (e.HOST !== undefined && !isLoopbackHost(e.HOST) && e.CHRONOPS_SANDBOX !== true)
+    return [
+      `HOST=${truncate(e.HOST)} would open the sandbox to the network, and whoever reaches it acts as its admins: use 127.0.0.1 (the default), or set CHRONOPS_SANDBOX=true to accept that.`,
+    ];
+  return [];
 }
 
 /** Never echoed back in error messages: they may hold credentials. */

@@ -14,6 +14,7 @@ import { observeScheduler } from './scheduler/metrics.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { isLoopbackHost } from './shared/loopback.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { CHRONOPS_TABLES } from './store/chronops-tables.js';
 import { type ConnectedDatabase, connectDatabase } from './store/connect.js';
@@ -33,6 +34,8 @@ export interface RunningService {
   readonly database: ConnectedDatabase;
   readonly scheduler: Scheduler;
   readonly httpUrl: string;
+  /** In sandbox mode: its page URL with this run's secret, its per-run bot token… (docs/SANDBOX.md). */
+  readonly sandbox: Sandbox | undefined;
   stop(): Promise<void>;
 }
 
@@ -259,7 +262,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const httpUrl = `http://${hostForUrl(config.host)}:${port}`;
 
   if (config.slack.mode === 'sandbox') {
     const wired = startSandbox(
@@ -293,16 +296,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     `chronops ready on ${httpUrl} (health: ${httpUrl}/healthz); scheduler running as ${config.scheduler.workerId}`,
   );
-  if (sandbox)
+  if (sandbox) {
+    if (!isLoopbackHost(config.host))
+      logger.warn(
+        { host: config.host },
+        `the sandbox listens on HOST=${config.host} (CHRONOPS_SANDBOX=true): it acts as admins, and is reachable from the network by whoever has its URL`,
+      );
+    // Printed, as Jupyter does: the secret is how the person who started the service gets in.
     logger.info(
-      { sandbox: sandbox.pageUrl },
-      `no Slack tokens set: open ${sandbox.pageUrl} for the sandbox workspace (docs/SANDBOX.md)`,
+      { sandbox: sandbox.pageUrlWithToken },
+      `open ${sandbox.pageUrlWithToken} for the sandbox workspace (docs/SANDBOX.md)`,
     );
+  }
 
   return {
     database,
     scheduler,
     httpUrl,
+    sandbox,
     stop: async () => {
       clearInterval(resyncTimer);
       await slack?.stop();
@@ -342,13 +353,10 @@ async function resolveTaskLogin(
   return undefined;
 }
 
-/** The bot's token against the sandbox's fake Web API; it never leaves this machine. */
-const SANDBOX_BOT_TOKEN = 'xoxb-sandbox';
-
 /**
- * Sandbox mode (no Slack tokens, DESIGN.md §8): the fake Slack workspace on this server's `/api/` and
- * `/`, and the unchanged Bolt app pointed at it, verifying the sandbox's signed requests with a secret
- * made up for this run. The sandbox's people get their roles unless SLACK_ADMINS / SLACK_OPERATORS say
+ * Sandbox mode (the embedded demo, or CHRONOPS_SANDBOX=true; docs/SANDBOX.md): the fake Slack
+ * workspace on this server's `/api/` and `/`, and the unchanged Bolt app pointed at it, verifying the
+ * sandbox's signed requests with a secret made up for this run. The sandbox's people get their roles unless SLACK_ADMINS / SLACK_OPERATORS say
  * otherwise, and its #alerts is the alert channel unless ALERT_CHANNEL is set.
  */
 function startSandbox(
@@ -358,10 +366,13 @@ function startSandbox(
   onAttempt: (outcome: 'delivered' | 'failed') => void,
 ): { sandbox: Sandbox; slack: SlackApp; alerts: OutboxWorker } {
   const signingSecret = randomBytes(32).toString('hex');
+  // Made up for this run, so no other local process can call the fake Web API as the bot.
+  const botToken = `xoxb-sandbox-${randomBytes(16).toString('hex')}`;
   const sandbox = createSandbox({
     signingSecret,
-    botToken: SANDBOX_BOT_TOKEN,
+    botToken,
     baseUrl: httpUrl,
+    listenHost: config.host,
     logger: deps.logger,
   });
   const idsWithRole = (role: 'admin' | 'operator') =>
@@ -378,7 +389,7 @@ function startSandbox(
   const slack = createSlackApp({
     ...deps,
     config: slackConfig,
-    connection: { botToken: SANDBOX_BOT_TOKEN, signingSecret, apiUrl: sandbox.apiUrl, retries: 0 },
+    connection: { botToken, signingSecret, apiUrl: sandbox.apiUrl, retries: 0 },
   });
   // Alerts (failures with Retry, success notices, overdue…) reach the sandbox's #alerts through the
   // outbox, as they would reach Slack; the client must not retry or wait by itself (see outbox-worker.ts).
@@ -386,7 +397,7 @@ function startSandbox(
     config,
     { ...deps, onAttempt },
     {
-      token: SANDBOX_BOT_TOKEN,
+      token: botToken,
       apiUrl: sandbox.apiUrl,
       defaultChannel: slackConfig.slack.alertChannel,
     },
@@ -419,6 +430,16 @@ function createAlertsWorker(
   });
 }
 
+/**
+ * How this machine reaches the server listening on `host`, for URLs: a wildcard through loopback, an
+ * IPv6 literal in brackets.
+ */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -449,6 +470,9 @@ async function main(): Promise<void> {
     logger.fatal({ err: toError(error) }, `chronops could not start: ${toError(error).message}`);
     process.exit(1);
   }
+  // The sandbox cannot be opened without its printed URL: say it even when LOG_LEVEL hides info lines.
+  if (service.sandbox && !logger.isLevelEnabled('info'))
+    process.stderr.write(`chronops: open ${service.sandbox.pageUrlWithToken} for the sandbox workspace\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
+import { acceptedHosts, decideAccess, isPage, newSecret, sameSecret } from './access.js';
 import type { Json } from './block-rules.js';
 import { createBotClient } from './bot-client.js';
 import { type ActionSource, createInteractions, type PageAction, type StateValues } from './interactions.js';
@@ -20,15 +21,21 @@ import { createWorkspace, type SandboxMessage } from './workspace.js';
  * The sandbox (DESIGN.md §8): a Slack workspace for this one app, served on the service's own HTTP
  * server. It answers the bot's Web API calls under `/api/`, takes its `response_url` posts, sends
  * signed commands and interactions to the bot's `/slack/events`, and serves the page at `/` that shows
- * it all and updates live (server-sent events on `/sandbox/stream`).
+ * it all and updates live (server-sent events on `/sandbox/stream`). Its people are admins, so it
+ * answers only its own Host names, and the page only with this run's secret (see access.ts).
  */
 export interface SandboxOptions {
   /** Shared with the Bolt app, which verifies every request the sandbox sends. */
   signingSecret: string;
-  /** The token the bot's WebClient sends; anything else answers `invalid_auth`. */
+  /** The token the bot's WebClient sends, made up for this run; anything else answers `invalid_auth`. */
   botToken: string;
   /** Base URL of the server the sandbox is mounted on, e.g. `http://127.0.0.1:3000` (no trailing slash). */
   baseUrl: string;
+  /**
+   * The HOST the server was asked to listen on, when it is not the base URL's (e.g. 0.0.0.0): requests
+   * must be addressed to it, to the base URL's host or to a loopback name, on the base URL's port.
+   */
+  listenHost?: string;
   /** Where the bot listens (default `${baseUrl}/slack/events`). */
   botEventsUrl?: string;
   logger: Logger;
@@ -41,7 +48,14 @@ export interface Sandbox {
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
   /** What to give the bot's WebClient as slackApiUrl (ends with `/`). */
   readonly apiUrl: string;
+  /** The bot token `/api/` accepts (the one given in the options). */
+  readonly botToken: string;
   readonly pageUrl: string;
+  /**
+   * The page's URL with this run's secret (`/?token=…`): opening it sets the cookie the page and its
+   * calls need. Printed at start; whoever has it acts as the sandbox's admins.
+   */
+  readonly pageUrlWithToken: string;
   readonly alertsChannelId: string;
   readonly generalChannelId: string;
   readonly users: readonly SandboxUser[];
@@ -67,6 +81,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const logger = options.logger.child({ component: 'sandbox' });
   const users = options.users ?? SANDBOX_USERS;
   const baseUrl = options.baseUrl.replace(/\/$/, '');
+  const base = new URL(baseUrl);
+  const port = base.port ? Number(base.port) : base.protocol === 'https:' ? 443 : 80;
+  const accessRules = {
+    acceptedHosts: acceptedHosts([base.hostname, ...(options.listenHost ? [options.listenHost] : [])], port),
+    pageSecret: newSecret(),
+    cookieName: `chronops_sandbox_${port}`,
+  };
   const workspace = createWorkspace({ nowMs, users });
   /** Refusals and bot failures, newest last, shown on the page: a sandbox must not fail silently. */
   const problems: Array<{ atMs: number; text: string }> = [];
@@ -203,7 +224,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       const token =
         bearer(request.headers.authorization) ?? (typeof args.token === 'string' ? args.token : undefined);
       const name = path.slice('/api/'.length);
-      if (token !== options.botToken)
+      if (!sameSecret(token, options.botToken))
         return sendJson(response, 200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
       return sendJson(response, 200, api.call(name, args));
     }
@@ -257,19 +278,58 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     return sendJson(response, 404, { ok: false, error: 'not found' });
   };
 
+  /** A refusal in a sentence: an HTML page for the page itself, plain text for everything else. */
+  const refuse = (response: ServerResponse, status: number, reason: string, asPage: boolean) => {
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (asPage) {
+      response.writeHead(status, { ...headers, 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        `<!doctype html><meta charset="utf-8"><title>chronops sandbox</title><p>${escapeHtml(reason)}</p>\n`,
+      );
+    } else {
+      response.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`${reason}\n`);
+    }
+  };
+
   return {
     apiUrl: `${baseUrl}/api/`,
+    botToken: options.botToken,
     pageUrl: `${baseUrl}/`,
+    pageUrlWithToken: `${baseUrl}/?token=${accessRules.pageSecret}`,
     alertsChannelId: ALERTS_CHANNEL.id,
     generalChannelId: GENERAL_CHANNEL.id,
     users,
     handleRequest(request, response) {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const mine =
-        path.startsWith('/api/') ||
-        path.startsWith('/sandbox/') ||
-        ((path === '/' || path === '/index.html') && request.method === 'GET');
+        path.startsWith('/api/') || path.startsWith('/sandbox/') || isPage(request.method ?? 'GET', path);
       if (!mine) return false;
+      const access = decideAccess(
+        {
+          method: request.method ?? 'GET',
+          url: request.url ?? '/',
+          hostHeader: request.headers.host,
+          cookieHeader: request.headers.cookie,
+        },
+        accessRules,
+      );
+      if (access.kind === 'refuse') {
+        if (access.status === 403)
+          logger.warn({ host: request.headers.host, path }, 'refused a foreign Host');
+        refuse(response, access.status, access.reason, isPage(request.method ?? 'GET', path));
+        return true;
+      }
+      if (access.kind === 'open') {
+        response.writeHead(303, {
+          location: access.location,
+          'set-cookie': access.setCookie,
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+        });
+        response.end();
+        return true;
+      }
       route(request, response, path).catch((error: unknown) => {
         logger.error({ err: error, path }, 'sandbox request failed');
         if (!response.headersSent) sendJson(response, 500, { ok: false, error: 'sandbox_error' });
@@ -287,6 +347,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       streams.clear();
     },
   };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function bearer(header: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Json, messageProblems, viewProblems } from './block-rules.js';
 import { ALERTS_CHANNEL, dmChannelOf, SANDBOX_APP_ID, SANDBOX_BOT, SANDBOX_TEAM } from './users.js';
 import { MAX_MODAL_STACK, type SandboxChannel, type SandboxMessage, type Workspace } from './workspace.js';
@@ -31,6 +32,8 @@ export function createWebApi(options: {
 }) {
   const { workspace: ws, nowMs } = options;
   const uploads = new Map<string, UploadSlot>();
+  /** Upload URL key → file id. */
+  const uploadKeys = new Map<string, string>();
 
   const refuse = (method: string, error: string, problems: string[] = []): Json => {
     options.onReject({ method, error, problems, atMs: nowMs() });
@@ -321,7 +324,10 @@ export function createWebApi(options: {
         ]);
       const fileId = ws.nextId('F');
       uploads.set(fileId, { fileId, filename: args.filename, length });
-      return { ok: true, file_id: fileId, upload_url: `${options.baseUrl()}/sandbox/upload/${fileId}` };
+      // The upload URL needs no token (as Slack's), so it carries a random key, not the file id.
+      const uploadKey = randomBytes(16).toString('hex');
+      uploadKeys.set(uploadKey, fileId);
+      return { ok: true, file_id: fileId, upload_url: `${options.baseUrl()}/sandbox/upload/${uploadKey}` };
     },
     'files.completeUploadExternal': (args) => {
       const files = (Array.isArray(args.files) ? args.files : []) as Array<{ id?: string; title?: string }>;
@@ -362,8 +368,9 @@ export function createWebApi(options: {
       return handler(args);
     },
     /** The bytes POSTed to an upload URL (files.uploadV2's second step). */
-    receiveUpload(fileId: string, bytes: number): boolean {
-      const slot = uploads.get(fileId);
+    receiveUpload(uploadKey: string, bytes: number): boolean {
+      const fileId = uploadKeys.get(uploadKey);
+      const slot = fileId === undefined ? undefined : uploads.get(fileId);
       if (!slot) return false;
       slot.bytes = bytes;
       return true;

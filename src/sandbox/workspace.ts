@@ -250,7 +250,8 @@ export function createWorkspace(options: { nowMs: () => number; users?: readonly
     },
 
     newResponseUrl(target: Omit<ResponseTarget, 'issuedAtMs' | 'uses'>): string {
-      const id = nextId('R');
+      // Unguessable, as Slack's are: a response_url needs no token, so knowing one is posting as the bot.
+      const id = `R${randomBytes(16).toString('hex')}`;
       responseUrls.set(id, { ...target, issuedAtMs: nowMs(), uses: 0 });
       return id;
     },

@@ -22,6 +22,7 @@ beforeAll(async () => {
   service = await startService(
     loadConfig({
       DATABASE_URL: database.url,
+      CHRONOPS_SANDBOX: 'true',
       PORT: '0',
       LOG_LEVEL: 'silent',
       POLL_INTERVAL_MS: '100',

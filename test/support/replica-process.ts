@@ -23,6 +23,8 @@ export function startReplica(workerId: string, env: Record<string, string>): Rep
       WORKER_ID: workerId,
       DEMO_DATA: 'false',
       CHRONOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chronops-replica-')),
+      // These replicas talk to a test database without Slack tokens: the sandbox, asked for explicitly.
+      CHRONOPS_SANDBOX: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { createTestTaskLogin } from './task-login.js';
 
 /**
- * The whole service in sandbox mode (no Slack tokens) against a fresh test database, and Debian's
+ * The whole service in sandbox mode (CHRONOPS_SANDBOX=true) against a fresh test database, and Debian's
  * Chromium driven by playwright-core (TOOLCHAIN.md: never a downloaded browser).
  */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -30,8 +30,6 @@ export const SCREENSHOTS_DIR =
 export const ADA = 'U0SBADA';
 export const OTTO = 'U0SBOTTO';
 export const GRACE = 'U0SBGRACE';
-/** The token main.ts gives the bot against the sandbox's Web API. */
-export const SANDBOX_TOKEN = 'xoxb-sandbox';
 
 /** Waits until (the first match of) `locator` is visible; playwright-core has no `expect`. */
 export async function visible(locator: Locator, timeoutMs = 10_000): Promise<void> {
@@ -77,6 +75,8 @@ export interface SandboxRun {
   readonly service: RunningService;
   readonly browser: Browser;
   readonly url: string;
+  /** The page URL with this run's secret, as main.ts prints it; opening it sets the sandbox's cookie. */
+  readonly pageUrlWithToken: string;
   close(): Promise<void>;
 }
 
@@ -90,6 +90,7 @@ export async function startSandboxRun(): Promise<SandboxRun> {
     loadConfig({
       DATABASE_URL: db.url,
       TASK_DATABASE_URL: taskLogin.url,
+      CHRONOPS_SANDBOX: 'true',
       PORT: '0',
       LOG_LEVEL: 'silent',
       POLL_INTERVAL_MS: '200',
@@ -109,11 +110,14 @@ export async function startSandboxRun(): Promise<SandboxRun> {
     ],
   });
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  if (!service.sandbox) throw new Error('the service did not start its sandbox');
+  const { pageUrlWithToken } = service.sandbox;
   return {
     db,
     service,
     browser,
     url: service.httpUrl,
+    pageUrlWithToken,
     async close() {
       await browser.close();
       await service.stop();
@@ -128,7 +132,10 @@ export async function openPage(run: SandboxRun, user: string, timezoneId = 'Euro
   // Fail a step well inside the test's 30 s, with Playwright's call log, rather than time the test out.
   context.setDefaultTimeout(8000);
   const page = await context.newPage();
-  await page.goto(`${run.url}/?user=${user}`);
+  // As a person would: the printed URL, which sets the cookie and redirects to the page without the token.
+  const url = new URL(run.pageUrlWithToken);
+  url.searchParams.set('user', user);
+  await page.goto(url.href);
   await visible(page.locator('#sidebar .nav-item'));
   return page;
 }

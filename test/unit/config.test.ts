@@ -86,6 +86,80 @@ describe('loadConfig', () => {
     );
   });
 
+  describe('when the sandbox runs', () => {
+    const SLACK_TOKENS_MISSING =
+      'Slack tokens are missing: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); or set CHRONOPS_SANDBOX=true to use the local sandbox against this database.';
+
+    it('refuses a DATABASE_URL without Slack tokens, naming the variables to set', () => {
+      expect(problemsOf({ DATABASE_URL: 'postgres://u:p@db:5432/prod' })).toEqual([SLACK_TOKENS_MISSING]);
+    });
+
+    it('runs the sandbox against a DATABASE_URL only when CHRONOPS_SANDBOX=true asks for it', () => {
+      const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/x', CHRONOPS_SANDBOX: 'true' });
+      expect(config.slack.mode).toBe('sandbox');
+      expect(config.host).toBe('127.0.0.1');
+      expect(loadConfig({ CHRONOPS_SANDBOX: 'true' }).slack.mode).toBe('sandbox');
+    });
+
+    it('refuses CHRONOPS_SANDBOX=true with Slack tokens: a contradiction', () => {
+      expect(
+        problemsOf({ CHRONOPS_SANDBOX: 'true', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }),
+      ).toEqual([
+        'CHRONOPS_SANDBOX=true contradicts the Slack tokens that are set: remove CHRONOPS_SANDBOX to use Slack, or remove SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_APP_TOKEN to use the local sandbox.',
+      ]);
+    });
+
+    it('refuses CHRONOPS_SANDBOX=false without tokens, and accepts it with them', () => {
+      expect(problemsOf({ CHRONOPS_SANDBOX: 'false' })).toEqual([
+        'CHRONOPS_SANDBOX=false refuses the local sandbox, but no Slack tokens are set: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode).',
+      ]);
+      expect(
+        loadConfig({ CHRONOPS_SANDBOX: 'false', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack
+          .mode,
+      ).toBe('socket');
+      expect(problemsOf({ CHRONOPS_SANDBOX: 'sometimes' })).toEqual([
+        'CHRONOPS_SANDBOX must be true or false (got "sometimes").',
+      ]);
+    });
+
+    it('refuses a HOST other than loopback in sandbox mode, unless CHRONOPS_SANDBOX=true accepts it', () => {
+      expect(problemsOf({ HOST: '0.0.0.0' })).toEqual([
+        'HOST=0.0.0.0 would open the sandbox to the network, and whoever reaches it acts as its admins: use 127.0.0.1 (the default), or set CHRONOPS_SANDBOX=true to accept that.',
+      ]);
+      expect(problemsOf({ HOST: '192.168.1.20' })[0]).toMatch(/^HOST=192\.168\.1\.20 would open the sandbox/);
+      for (const host of ['127.0.0.1', '127.0.1.1', 'localhost', '::1'])
+        expect(loadConfig({ HOST: host }).host).toBe(host);
+      expect(loadConfig({ HOST: '0.0.0.0', CHRONOPS_SANDBOX: 'true' })).toMatchObject({
+        host: '0.0.0.0',
+        slack: { mode: 'sandbox' },
+      });
+      // With real Slack the page does not exist: any interface is fine.
+      expect(loadConfig({ HOST: '0.0.0.0', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).host).toBe(
+        '0.0.0.0',
+      );
+    });
+  });
+
+  it.each([
+    'SLACK_BOT_TOKEN',
+    'SLACK_SIGNING_SECRET',
+    'SLACK_APP_TOKEN',
+    'DATABASE_URL',
+    'TARGET_DATABASE_URL',
+  ])('refuses %s set but empty or blank, never reading it as unset', (variable) => {
+    const sentence = `${variable} is set but empty: remove it or give it a value.`;
+    expect(problemsOf({ [variable]: '' })).toEqual([sentence]);
+    expect(problemsOf({ [variable]: '  ' })).toEqual([sentence]);
+  });
+
+  it('still reads other empty variables as unset', () => {
+    expect(loadConfig({ HOST: '', ALERT_CHANNEL: '', PORT: '', CHRONOPS_SANDBOX: '' })).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      slack: { mode: 'sandbox', alertChannel: undefined },
+    });
+  });
+
   it('never echoes secrets', () => {
     const [problem] = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db' });
     expect(problem).not.toContain('hunter2');
@@ -112,6 +186,7 @@ describe('the restricted task login', () => {
       problemsOf({
         DATABASE_URL: 'postgres://chronops:a@db:5432/app',
         TASK_DATABASE_URL: 'postgres://chronops:b@db/app',
+        CHRONOPS_SANDBOX: 'true',
       }),
     ).toEqual([
       'TASK_DATABASE_URL must log in as a restricted role, not as DATABASE_URL\'s own user (README, "The restricted task login").',

@@ -102,7 +102,7 @@ describe.skipIf(!HAS_CHROMIUM)('sandbox page in Chromium: Block Kit, mrkdwn and 
       ],
     });
     page = await browser.newPage({ timezoneId: 'America/New_York', viewport: { width: 1280, height: 900 } });
-    await page.goto(`${url}/?user=${ADA}`);
+    await page.goto(`${sandbox.pageUrlWithToken}&user=${ADA}`);
     await visible(page.locator('#sidebar .nav-item'));
   });
   afterAll(async () => {
