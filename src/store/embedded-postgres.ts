@@ -1,6 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
@@ -42,6 +52,11 @@ export interface EmbeddedPostgresOptions {
 const SUPERUSER = 'postgres';
 const READY_TIMEOUT_MS = 30_000;
 
+/**
+ * Starts (or reuses) the embedded server of `options.dataDir`. The data folder is never wiped: an absent
+ * or empty `pgdata` is initialised; one that holds files but no cluster (no PG_VERSION: a restore in
+ * progress, a damaged cluster) stops the start with a sentence saying what to do.
+ */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const isRoot = userInfo().uid === 0;
   const runAs = isRoot ? ensurePostgresUser() : undefined;
@@ -205,7 +220,15 @@ function initialiseCluster(
   passwordFile: string,
   runAs: RunAs | undefined,
 ): void {
-  rmSync(dataDir, { recursive: true, force: true });
+  // Never wipe: a folder without PG_VERSION may be a restore in progress or a damaged cluster someone
+  // still needs. Only an absent or empty folder is initialised.
+  const existed = existsSync(dataDir);
+  if (existed && !isEmptyFolder(dataDir)) {
+    throw new AppError(
+      'database_unavailable',
+      `The embedded database folder ${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION): move its contents away or point CHRONOPS_DATA_DIR at an empty folder.`,
+    );
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (runAs) chownSync(dataDir, runAs.uid, runAs.gid);
   const password = randomBytes(18).toString('base64url');
@@ -226,7 +249,11 @@ function initialiseCluster(
     );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    rmSync(dataDir, { recursive: true, force: true });
+    // The folder was empty or absent before initdb: what is in it now is initdb's half-made cluster.
+    if (existed) {
+      for (const entry of readdirSync(dataDir))
+        rmSync(join(dataDir, entry), { recursive: true, force: true });
+    } else rmSync(dataDir, { recursive: true, force: true });
     throw new AppError(
       'database_unavailable',
       `initdb failed for ${dataDir}: ${stderr.trim() || (error as Error).message}`,
@@ -250,6 +277,17 @@ function findRunningServer(dataDir: string): { pid: number; port: number } | und
   } catch {
     return undefined;
   }
+}
+
+/** True for an empty folder; throws a sentence when the path is a file. */
+function isEmptyFolder(path: string): boolean {
+  if (!statSync(path).isDirectory()) {
+    throw new AppError(
+      'database_unavailable',
+      `The embedded database folder ${path} is a file, not a folder: move it away or point CHRONOPS_DATA_DIR elsewhere.`,
+    );
+  }
+  return readdirSync(path).length === 0;
 }
 
 function spawnServer(
