@@ -3,6 +3,7 @@ import { type CleanupParams, requireTaskParams } from '../domain/task-params.js'
 import { AppError } from '../shared/errors.js';
 import { throwIfAborted } from './abort.js';
 import type { ExecutorDeps } from './deps.js';
+import { refuseReferencedTable } from './referenced-tables.js';
 import { type Queryable, resolveColumn, resolveTable, type TableRef } from './target-database.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './types.js';
 
@@ -24,7 +25,9 @@ export interface CleanupResultData extends Record<string, unknown> {
  * cleanup: batched deletes in short, separate transactions (one statement each), so a large clean-up
  * never holds locks for long nor bloats one transaction; `signal` is checked between batches, and the
  * batches already committed stay done. Every identifier is resolved in the catalog first: nothing is
- * deleted when any of them is refused.
+ * deleted when any of them is refused. Also refused before anything runs: any table a foreign key
+ * points at (deleting would cascade to, empty or be blocked by the referencing rows; archiving would
+ * not save them): referenced-tables.ts.
  *
  * - older_than: rows whose `timestampColumn` is before now − olderThanDays.
  * - expired: rows whose `expiresColumn` is before now.
@@ -75,6 +78,7 @@ async function cleanTable(
       ? [params.expiresColumn, 'expiresColumn']
       : [params.timestampColumn, 'timestampColumn'];
   const column = await resolveColumn(pool, table, columnName, columnField, { requireTime: true });
+  await refuseReferencedTable(pool, table, 'table');
   const cutoff = params.mode === 'expired' ? now : new Date(now.getTime() - params.olderThanDays * DAY_MS);
   // Re-checking the predicate in the outer DELETE matters for partitioned tables, where a ctid is only
   // unique within one partition; the ctid = any(array(...)) form is planned as a TID scan.
@@ -172,6 +176,8 @@ async function pruneExecutionHistory(
   context: ExecutionContext,
 ): Promise<CleanupResultData> {
   const table = await resolveTable(pool, 'task_executions', 'table');
+  // Nothing references task_executions today; a future foreign key must not turn pruning into a cascade.
+  await refuseReferencedTable(pool, table, 'table');
   const successCutoff = new Date(now.getTime() - params.successDays * DAY_MS);
   const failureCutoff = new Date(now.getTime() - params.failureDays * DAY_MS);
   const statement = `delete from ${table.quoted} where id = any(array(
