@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTaskDefinitions } from '../../../src/domain/templates.js';
 import { createCleanupExecutor } from '../../../src/executors/cleanup.js';
 import type { Executor } from '../../../src/executors/types.js';
 import { AppError } from '../../../src/shared/errors.js';
+import { CHRONOPS_TABLES } from '../../../src/store/chronops-tables.js';
 import { ensureDemoSchema } from '../../../src/store/demo-schema.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { makeDraft } from '../../support/fixtures.js';
@@ -400,5 +402,111 @@ describe('refuses tables other tables reference by foreign key', () => {
       /^table: "users" is referenced by foreign keys of public\.conversations;/,
     );
     expect(await scalar('select count(*)::int4 as value from users')).toBe(users);
+  });
+});
+
+describe("refuses chronops's own tables, by catalog identity", () => {
+  const everyChronopsTable = () => countRows(bed.database, CHRONOPS_TABLES);
+
+  it.each([
+    [
+      'audit_log',
+      { table: 'audit_log', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.audit_log',
+    ],
+    [
+      'audit_log, schema-qualified and in capitals',
+      { table: 'PUBLIC.Audit_Log', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.audit_log',
+    ],
+    [
+      'notification_outbox (archive mode)',
+      { mode: 'archive', table: 'notification_outbox', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.notification_outbox',
+    ],
+    [
+      'app_home_viewers',
+      { table: 'app_home_viewers', timestampColumn: 'opened_at', olderThanDays: 1 },
+      'public.app_home_viewers',
+    ],
+    [
+      'the migration journal',
+      { table: 'drizzle.__drizzle_migrations', timestampColumn: 'created_at', olderThanDays: 1 },
+      'drizzle.__drizzle_migrations',
+    ],
+    [
+      'task_executions outside the execution_history mode',
+      { table: 'public.task_executions', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.task_executions',
+    ],
+  ])('%s', async (_label, params, identity) => {
+    await bed.database.pool.query(
+      `insert into audit_log (actor, action, created_at) values ('UOLD', 'task.created', $1);
+       insert into app_home_viewers (user_id, opened_at) values ('UOLD', $1) on conflict do nothing;`.replaceAll(
+        '$1',
+        `'${new Date(NOW.getTime() - 400 * DAY_MS).toISOString()}'`,
+      ),
+    );
+    const before = await everyChronopsTable();
+    const error = await run(params).promise.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'invalid_params', field: 'table' });
+    expect((error as AppError).message).toMatch(
+      new RegExp(
+        `^table: "[a-z_]+" is chronops' own table \\(${identity.replace('.', '\\.')}\\); maintenance tasks may not delete from it\\.`,
+      ),
+    );
+    expect(await everyChronopsTable()).toEqual(before);
+    expect(await relationExists(`${identity}_archive`)).toBe(false);
+  });
+
+  async function relationExists(name: string): Promise<boolean> {
+    return (await scalar('select (to_regclass($1) is not null)::int4 as value', [name])) === 1;
+  }
+
+  it('follows the search_path of the target database to the table it resolves to', async () => {
+    await bed.database.pool.query('create schema if not exists ops');
+    // A target login whose search_path starts with a schema of its own: "audit_log" still means
+    // chronops's public.audit_log there.
+    const target = new pg.Pool({
+      connectionString: bed.database.url,
+      max: 2,
+      options: '-c search_path=ops,public',
+    });
+    try {
+      const guarded = createCleanupExecutor({
+        ...bed.deps,
+        targetPool: target,
+        servicePool: bed.database.pool,
+      });
+      const before = await everyChronopsTable();
+      const { context } = createTestContext({
+        type: 'cleanup',
+        params: { table: 'audit_log', timestampColumn: 'created_at', olderThanDays: 1 },
+      });
+      await expect(guarded(context)).rejects.toMatchObject({
+        code: 'invalid_params',
+        message: expect.stringMatching(/^table: "audit_log" is chronops' own table \(public\.audit_log\)/),
+      });
+      expect(await everyChronopsTable()).toEqual(before);
+    } finally {
+      await target.end();
+    }
+  });
+
+  it("cleans an application's table that merely shares a name, in a schema of its own", async () => {
+    await bed.database.pool.query(
+      `create schema if not exists app;
+       create table app.audit_log (id serial primary key, created_at timestamptz not null);
+       insert into app.audit_log (created_at) values ($1), ($1);`.replaceAll(
+        '$1',
+        `'${new Date(NOW.getTime() - 40 * DAY_MS).toISOString()}'`,
+      ),
+    );
+    const before = await everyChronopsTable();
+    const result = await run({ table: 'app.audit_log', timestampColumn: 'created_at', olderThanDays: 30 })
+      .promise;
+    expect(result.data).toMatchObject({ table: 'app.audit_log', deleted: 2 });
+    expect(await everyChronopsTable()).toEqual(before);
   });
 });

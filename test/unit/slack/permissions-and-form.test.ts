@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/shared/logger.js';
+import { paramBlockId } from '../../../src/slack/blocks/ids.js';
 import { messagesFor } from '../../../src/slack/i18n/index.js';
 import { relevantParams } from '../../../src/slack/param-fields.js';
 import { createRoleResolver, roleAllows } from '../../../src/slack/permissions.js';
@@ -66,6 +67,21 @@ describe('task form validation', () => {
       'retries',
       'timeout',
     ]);
+  });
+
+  it("shows a clean-up of chronops's own table as an error on the Table field", () => {
+    const form = {
+      ...newForm('cleanup_old_logs', 'Europe/Paris', 'en'),
+      params: { mode: 'older_than', table: 'audit_log', timestampColumn: 'created_at', olderThanDays: 30 },
+    };
+    const result = validateTaskForm(form, options);
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        [paramBlockId('cleanup', 'table')]:
+          `table: "audit_log" is one of chronops's own tables (audit_log); clean-ups may not delete from it.`,
+      },
+    });
   });
 
   it('returns a draft with normalised params', () => {
