@@ -266,15 +266,57 @@ function schemaFor(type: TaskType, params: Record<string, unknown>): SchemaChoic
   }
 }
 
+/** What parameter validation needs from outside the params themselves. */
+export interface TaskParamsOptions {
+  /**
+   * chronops's own tables (store/chronops-tables.ts): a clean-up naming one is refused. Unqualified
+   * entries are refused in any schema, since a pure check cannot see which schema they resolve to; the
+   * executor checks again by catalog identity before running.
+   */
+  readonly protectedTables?: readonly string[] | undefined;
+}
+
+/**
+ * The entry of `protectedTables` that `table` (a syntax-checked, lower-cased, optionally qualified name)
+ * names, or undefined. Names match on the table part; the schemas only decide when both are qualified.
+ */
+export function protectedTableNamed(table: string, protectedTables: readonly string[]): string | undefined {
+  const [schema, name] = splitQualified(table.toLowerCase());
+  return protectedTables.find((entry) => {
+    const [entrySchema, entryName] = splitQualified(entry);
+    return (
+      entryName === name && (schema === undefined || entrySchema === undefined || schema === entrySchema)
+    );
+  });
+}
+
+function splitQualified(name: string): [string | undefined, string] {
+  const dot = name.lastIndexOf('.');
+  return dot === -1 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+function protectedTableError(params: unknown, protectedTables: readonly string[]): string | undefined {
+  const table = (params as { table?: unknown }).table;
+  if (typeof table !== 'string') return undefined;
+  const entry = protectedTableNamed(table, protectedTables);
+  if (!entry) return undefined;
+  const hint = entry.endsWith('task_executions')
+    ? ' Use the execution_history mode to prune executions.'
+    : '';
+  return `table: "${table}" is one of chronops's own tables (${entry}); clean-ups may not delete from it.${hint}`;
+}
+
 /**
  * Validates and normalises (defaults filled, identifiers lower-cased) the params of a task of `type`
  * created from `template` (a template id, a system task key, or null). Errors are keyed by parameter
- * name (`template` when the template does not make tasks of this type), one message per field.
+ * name (`template` when the template does not make tasks of this type), one message per field. A
+ * clean-up of one of `options.protectedTables` is refused on its `table` field.
  */
 export function validateTaskParams<T extends TaskType>(
   type: T,
   template: string | null | undefined,
   params: unknown,
+  options: TaskParamsOptions = {},
 ): ParamsValidation<T> {
   if (template !== null && template !== undefined && template !== '') {
     const templateType = templateTaskType(template);
@@ -294,7 +336,12 @@ export function validateTaskParams<T extends TaskType>(
   const choice = schemaFor(type, raw as Record<string, unknown>);
   if ('error' in choice) return { ok: false, errors: { [choice.field]: choice.error } };
   const parsed = choice.schema.safeParse(raw);
-  if (parsed.success) return { ok: true, params: parsed.data as TaskParamsByType[T] };
+  if (parsed.success) {
+    const refused =
+      type === 'cleanup' ? protectedTableError(parsed.data, options.protectedTables ?? []) : undefined;
+    if (refused) return { ok: false, errors: { table: refused } };
+    return { ok: true, params: parsed.data as TaskParamsByType[T] };
+  }
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {

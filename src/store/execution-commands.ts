@@ -128,3 +128,17 @@ export async function cancelExecution(
     return outcome;
   });
 }
+
+/**
+ * True when someone asked, through {@link cancelExecution}, to cancel this running execution. NOTIFY
+ * chronops_cancel is only a hint that such a request was committed: any session on the database can
+ * send one, unaudited, so a runner aborts only when this says the request is really there.
+ */
+export async function isCancelRequested(pool: pg.Pool, executionId: string): Promise<boolean> {
+  const { rows } = await pool.query<{ requested: boolean }>(
+    `select cancel_requested_at is not null as requested from task_executions
+      where id = $1 and status = 'running'`,
+    [executionId],
+  );
+  return rows[0]?.requested === true;
+}

@@ -2,7 +2,9 @@ import pg from 'pg';
 
 /**
  * LISTEN for the engine's NOTIFY channels on a dedicated connection: `chronops_wakeup` (a run was queued
- * by execute_task_now, Slack, a retry) and `chronops_cancel` (someone cancelled a running execution).
+ * by execute_task_now, Slack, a retry) and `chronops_cancel` (someone may have cancelled a running
+ * execution: a hint only, since any session can NOTIFY; the scheduler acts only on a row whose
+ * cancel_requested_at is set).
  * Reconnects by itself when the connection drops (database restart); while disconnected, the scheduler's
  * bounded poll interval still finds the work, only later.
  */

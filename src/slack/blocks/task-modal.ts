@@ -53,7 +53,13 @@ function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
   const { m } = ui;
   const value = form.params[field.key];
   const label = m.modal.paramLabels[field.key] ?? field.key;
-  const hint = field.when ? { hint: plain(`${field.when.field}: ${field.when.values.join(', ')}`) } : {};
+  const hintText = [
+    field.when ? `${field.when.field}: ${field.when.values.join(', ')}` : undefined,
+    m.modal.paramHints[field.key],
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const hint = hintText ? { hint: plain(hintText) } : {};
   const blockId = paramBlockId(form.type, field.key);
   const actionId = ACTION.paramInput;
   const asText = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);

@@ -258,6 +258,12 @@ export const en = {
       script: 'Script (in SCRIPTS_DIR)',
       args: 'Arguments (JSON list)',
     } as Record<string, string>,
+    /** Shown under a parameter's input, after the modes it applies to. */
+    paramHints: {
+      // Own tables are refused at save; foreign keys only when the task runs (the target database's catalog).
+      table:
+        'Refused: chronops’s own tables, and tables other tables reference by foreign key (a clean-up would cascade to their rows).',
+    } as Record<string, string>,
     yes: 'Yes',
   },
   dateNever: 'not planned',

@@ -258,6 +258,10 @@ export const fr: Messages = {
       script: 'Script (dans SCRIPTS_DIR)',
       args: 'Arguments (liste JSON)',
     },
+    paramHints: {
+      table:
+        'Refusées : les tables de chronops, et les tables référencées par une clé étrangère d’une autre table (le nettoyage supprimerait leurs lignes en cascade).',
+    },
     yes: 'Oui',
   },
   dateNever: 'non planifiée',

@@ -1,7 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemTaskDefinitions } from '../../../src/domain/templates.js';
 import { createCleanupExecutor } from '../../../src/executors/cleanup.js';
 import type { Executor } from '../../../src/executors/types.js';
 import { AppError } from '../../../src/shared/errors.js';
+import { CHRONOPS_TABLES } from '../../../src/store/chronops-tables.js';
 import { ensureDemoSchema } from '../../../src/store/demo-schema.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { makeDraft } from '../../support/fixtures.js';
@@ -275,5 +278,235 @@ describe('cleanup executor', () => {
         before,
       );
     });
+  });
+});
+
+describe('refuses tables other tables reference by foreign key', () => {
+  const old = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
+
+  async function relationExists(name: string): Promise<boolean> {
+    return (await scalar('select (to_regclass($1) is not null)::int4 as value', [name])) === 1;
+  }
+
+  it.each([
+    ['archive', 'cascade'],
+    ['older_than', 'cascade'],
+    ['archive', 'restrict'],
+    ['older_than', 'no action'],
+    ['expired', 'set null'],
+  ])(
+    '%s mode, child key on delete %s: nothing moves, the sentence names the child table',
+    async (mode, action) => {
+      const suffix = `${mode}_${action.replace(' ', '_')}`;
+      const parent = `tickets_${suffix}`;
+      const child = `ticket_comments_${suffix}`;
+      await bed.database.pool.query(
+        `create table ${parent} (id serial primary key, closed_at timestamptz not null, expires_at timestamptz not null);
+       create table ${child} (id serial primary key, ticket_id int references ${parent} (id) on delete ${action}, body text);
+       insert into ${parent} (closed_at, expires_at) select $1::timestamptz, $1::timestamptz from generate_series(1, 5);
+       insert into ${child} (ticket_id, body) select id, 'kept' from ${parent};`.replaceAll(
+          '$1::timestamptz',
+          `'${old(60).toISOString()}'::timestamptz`,
+        ),
+      );
+      const params =
+        mode === 'expired'
+          ? { mode, table: parent }
+          : { mode, table: parent, timestampColumn: 'closed_at', olderThanDays: 30 };
+
+      const error = await run(params).promise.catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'invalid_params', field: 'table' });
+      expect((error as AppError).message).toBe(
+        `table: "${parent}" is referenced by foreign keys of public.${child}; deleting its rows would also delete, empty or block rows there, so clean-ups refuse it; a custom SQL task can delete from both tables explicitly.`,
+      );
+      expect(await scalar(`select count(*)::int4 as value from ${parent}`)).toBe(5);
+      expect(await scalar(`select count(*)::int4 as value from ${child} where ticket_id is not null`)).toBe(
+        5,
+      );
+      expect(await relationExists(`${parent}_archive`)).toBe(false);
+    },
+  );
+
+  it('refuses a self-referencing table, and names every referencing table once', async () => {
+    await bed.database.pool.query(
+      `create table folders (id serial primary key, parent_id int references folders (id) on delete cascade,
+                             created_at timestamptz not null);
+       create table folder_files (id serial primary key, folder_id int references folders (id) on delete cascade);
+       create table folder_tags (folder_id int references folders (id), other_id int references folders (id));`,
+    );
+    const error = await run({
+      table: 'folders',
+      timestampColumn: 'created_at',
+      olderThanDays: 1,
+    }).promise.catch((caught: unknown) => caught);
+    expect((error as AppError).message).toMatch(
+      /^table: "folders" is referenced by foreign keys of public\.folder_files, public\.folder_tags, public\.folders;/,
+    );
+  });
+
+  it('counts partitions: a key on a partitioned table protects each of its partitions', async () => {
+    await bed.database.pool.query(
+      `create table readings (id int, at timestamptz, primary key (id, at)) partition by range (at);
+       create table readings_2026 partition of readings for values from ('2026-01-01') to ('2027-01-01');
+       create table reading_notes (reading_id int, reading_at timestamptz,
+                                   foreign key (reading_id, reading_at) references readings on delete cascade);`,
+    );
+    for (const table of ['readings', 'readings_2026']) {
+      const error = await run({ table, timestampColumn: 'at', olderThanDays: 1 }).promise.catch(
+        (caught: unknown) => caught,
+      );
+      expect((error as AppError).message).toMatch(
+        new RegExp(`^table: "${table}" is referenced by foreign keys of public\\.reading_notes;`),
+      );
+    }
+  });
+
+  it('demo schema: nothing references conversations, so the system archiving task runs; users is refused', async () => {
+    const references = await bed.database.pool.query<{ child: string; parent: string }>(
+      `select conrelid::regclass::text as child, confrelid::regclass::text as parent
+         from pg_constraint where contype = 'f' and confrelid = any($1::regclass[]) order by 1`,
+      [['users', 'conversations', 'rate_limits', 'admin_sessions', 'logs']],
+    );
+    expect(references.rows).toEqual([{ child: 'conversations', parent: 'users' }]);
+
+    const system = systemTaskDefinitions({ defaultTimezone: 'Europe/Paris' }).find(
+      (definition) => definition.key === 'system:conversation_archive',
+    )!;
+    const total = async () =>
+      (await scalar('select count(*)::int4 as value from conversations')) +
+      ((await relationExists('conversations_archive'))
+        ? await scalar('select count(*)::int4 as value from conversations_archive')
+        : 0);
+    const before = await total();
+    const { context } = createTestContext({
+      type: 'cleanup',
+      template: system.key,
+      params: system.input.params ?? {},
+    });
+    const result = await cleanup(context);
+    expect(result.data).toMatchObject({ mode: 'archive', table: 'public.conversations' });
+    expect(await total()).toBe(before);
+    expect(
+      await scalar('select count(*)::int4 as value from conversations where last_message_at < $1', [old(30)]),
+    ).toBe(0);
+
+    const users = await scalar('select count(*)::int4 as value from users');
+    const error = await run({
+      table: 'users',
+      timestampColumn: 'created_at',
+      olderThanDays: 1,
+    }).promise.catch((caught: unknown) => caught);
+    expect((error as AppError).message).toMatch(
+      /^table: "users" is referenced by foreign keys of public\.conversations;/,
+    );
+    expect(await scalar('select count(*)::int4 as value from users')).toBe(users);
+  });
+});
+
+describe("refuses chronops's own tables, by catalog identity", () => {
+  const everyChronopsTable = () => countRows(bed.database, CHRONOPS_TABLES);
+
+  it.each([
+    [
+      'audit_log',
+      { table: 'audit_log', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.audit_log',
+    ],
+    [
+      'audit_log, schema-qualified and in capitals',
+      { table: 'PUBLIC.Audit_Log', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.audit_log',
+    ],
+    [
+      'notification_outbox (archive mode)',
+      { mode: 'archive', table: 'notification_outbox', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.notification_outbox',
+    ],
+    [
+      'app_home_viewers',
+      { table: 'app_home_viewers', timestampColumn: 'opened_at', olderThanDays: 1 },
+      'public.app_home_viewers',
+    ],
+    [
+      'the migration journal',
+      { table: 'drizzle.__drizzle_migrations', timestampColumn: 'created_at', olderThanDays: 1 },
+      'drizzle.__drizzle_migrations',
+    ],
+    [
+      'task_executions outside the execution_history mode',
+      { table: 'public.task_executions', timestampColumn: 'created_at', olderThanDays: 1 },
+      'public.task_executions',
+    ],
+  ])('%s', async (_label, params, identity) => {
+    await bed.database.pool.query(
+      `insert into audit_log (actor, action, created_at) values ('UOLD', 'task.created', $1);
+       insert into app_home_viewers (user_id, opened_at) values ('UOLD', $1) on conflict do nothing;`.replaceAll(
+        '$1',
+        `'${new Date(NOW.getTime() - 400 * DAY_MS).toISOString()}'`,
+      ),
+    );
+    const before = await everyChronopsTable();
+    const error = await run(params).promise.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'invalid_params', field: 'table' });
+    expect((error as AppError).message).toMatch(
+      new RegExp(
+        `^table: "[a-z_]+" is chronops' own table \\(${identity.replace('.', '\\.')}\\); maintenance tasks may not delete from it\\.`,
+      ),
+    );
+    expect(await everyChronopsTable()).toEqual(before);
+    expect(await relationExists(`${identity}_archive`)).toBe(false);
+  });
+
+  async function relationExists(name: string): Promise<boolean> {
+    return (await scalar('select (to_regclass($1) is not null)::int4 as value', [name])) === 1;
+  }
+
+  it('follows the search_path of the target database to the table it resolves to', async () => {
+    await bed.database.pool.query('create schema if not exists ops');
+    // A target login whose search_path starts with a schema of its own: "audit_log" still means
+    // chronops's public.audit_log there.
+    const target = new pg.Pool({
+      connectionString: bed.database.url,
+      max: 2,
+      options: '-c search_path=ops,public',
+    });
+    try {
+      const guarded = createCleanupExecutor({
+        ...bed.deps,
+        targetPool: target,
+        servicePool: bed.database.pool,
+      });
+      const before = await everyChronopsTable();
+      const { context } = createTestContext({
+        type: 'cleanup',
+        params: { table: 'audit_log', timestampColumn: 'created_at', olderThanDays: 1 },
+      });
+      await expect(guarded(context)).rejects.toMatchObject({
+        code: 'invalid_params',
+        message: expect.stringMatching(/^table: "audit_log" is chronops' own table \(public\.audit_log\)/),
+      });
+      expect(await everyChronopsTable()).toEqual(before);
+    } finally {
+      await target.end();
+    }
+  });
+
+  it("cleans an application's table that merely shares a name, in a schema of its own", async () => {
+    await bed.database.pool.query(
+      `create schema if not exists app;
+       create table app.audit_log (id serial primary key, created_at timestamptz not null);
+       insert into app.audit_log (created_at) values ($1), ($1);`.replaceAll(
+        '$1',
+        `'${new Date(NOW.getTime() - 40 * DAY_MS).toISOString()}'`,
+      ),
+    );
+    const before = await everyChronopsTable();
+    const result = await run({ table: 'app.audit_log', timestampColumn: 'created_at', olderThanDays: 30 })
+      .promise;
+    expect(result.data).toMatchObject({ table: 'app.audit_log', deleted: 2 });
+    expect(await everyChronopsTable()).toEqual(before);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../../src/shared/clock.js';
+import { cancelExecution } from '../../../src/store/execution-commands.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
@@ -119,7 +120,12 @@ describe('early start', () => {
     const [early] = await executionsOf(database, task.id);
     expect(early!.status).toBe('running');
 
-    scheduler.cancelLocal(early!.id as string);
+    await cancelExecution(database.pool, {
+      executionId: early!.id as string,
+      actorId: 'U9',
+      now: clock.now(),
+    });
+    expect(await scheduler.cancelLocal(early!.id as string)).toBe(true);
     await scheduler.idle();
     expect(await statusOf(early!.id as string)).toBe('cancelled');
     // Past the instant, the executor still has not been called.

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  protectedTableNamed,
   REPORT_QUERY_NAMES,
   requireTaskParams,
   validateTaskParams,
 } from '../../../src/domain/task-params.js';
 import type { TaskType } from '../../../src/domain/task-types.js';
 import { AppError } from '../../../src/shared/errors.js';
+import { CHRONOPS_TABLES } from '../../../src/store/chronops-tables.js';
 
 function errorsOf(type: TaskType, params: unknown, template: string | null = null): Record<string, string> {
   const result = validateTaskParams(type, template, params);
@@ -361,5 +363,51 @@ describe('requireTaskParams', () => {
       field: 'table',
       message: expect.stringMatching(/^table: "users; drop table x"/),
     });
+  });
+});
+
+describe("validateTaskParams: a clean-up may not name chronops's own tables", () => {
+  const options = { protectedTables: CHRONOPS_TABLES };
+  const cleanupOf = (table: string, mode = 'older_than') =>
+    mode === 'expired' ? { mode, table } : { mode, table, timestampColumn: 'created_at', olderThanDays: 30 };
+
+  it.each([
+    ['audit_log', 'older_than', 'audit_log'],
+    ['Audit_Log', 'archive', 'audit_log'],
+    ['public.notification_outbox', 'expired', 'notification_outbox'],
+    ['app.scheduled_tasks', 'older_than', 'scheduled_tasks'],
+    ['app_home_viewers', 'older_than', 'app_home_viewers'],
+    ['drizzle.__drizzle_migrations', 'older_than', 'drizzle.__drizzle_migrations'],
+    ['__drizzle_migrations', 'older_than', 'drizzle.__drizzle_migrations'],
+  ])('refuses %s (%s mode) on the table field', (table, mode, entry) => {
+    const result = validateTaskParams('cleanup', null, cleanupOf(table, mode), options);
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        table: `table: "${table.toLowerCase()}" is one of chronops's own tables (${entry}); clean-ups may not delete from it.`,
+      },
+    });
+  });
+
+  it('points task_executions at the execution_history mode, which stays valid', () => {
+    expect(validateTaskParams('cleanup', null, cleanupOf('task_executions'), options)).toMatchObject({
+      ok: false,
+      errors: { table: expect.stringMatching(/Use the execution_history mode to prune executions\.$/) },
+    });
+    expect(
+      validateTaskParams(
+        'cleanup',
+        null,
+        { mode: 'execution_history', successDays: 30, failureDays: 90 },
+        options,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('accepts application tables, including a same-named table in another schema than the journal', () => {
+    for (const table of ['logs', 'audit_logs', 'public.rate_limits', 'app.__drizzle_migrations']) {
+      expect(validateTaskParams('cleanup', null, cleanupOf(table), options).ok).toBe(true);
+    }
+    expect(protectedTableNamed('my_audit_log', CHRONOPS_TABLES)).toBeUndefined();
   });
 });

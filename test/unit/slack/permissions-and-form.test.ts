@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/shared/logger.js';
+import { paramBlockId } from '../../../src/slack/blocks/ids.js';
 import { messagesFor } from '../../../src/slack/i18n/index.js';
 import { relevantParams } from '../../../src/slack/param-fields.js';
 import { createRoleResolver, roleAllows } from '../../../src/slack/permissions.js';
@@ -41,6 +42,53 @@ describe('roles', () => {
   });
 });
 
+describe('roles: user-group lookups fail closed', () => {
+  it('serves the last members for at most staleGraceMs past the cache expiry while lookups fail, then denies', async () => {
+    let nowMs = 0;
+    let failing = false;
+    const lookups: number[] = [];
+    const roles = createRoleResolver({
+      admins: ['S_ADMINS'],
+      operators: [],
+      lookupGroup: async () => {
+        lookups.push(nowMs);
+        if (failing) throw new Error('slack unreachable');
+        return ['U2'];
+      },
+      nowMs: () => nowMs,
+      logger: createSilentLogger(),
+      cacheMs: 1000,
+      staleGraceMs: 2000,
+    });
+    expect(await roles.roleOf('U2')).toBe('admin');
+    failing = true;
+    nowMs = 999; // still fresh: no lookup
+    expect(await roles.roleOf('U2')).toBe('admin');
+    nowMs = 2999; // expired, lookup fails, inside the grace
+    expect(await roles.roleOf('U2')).toBe('admin');
+    nowMs = 3000; // past cacheMs + staleGraceMs: a failed lookup means "not a member"
+    expect(await roles.roleOf('U2')).toBe('viewer');
+    nowMs = 3001; // and stays so while Slack fails, without the old entry coming back
+    expect(await roles.roleOf('U2')).toBe('viewer');
+    expect(lookups).toEqual([0, 2999, 3000, 3001]);
+    failing = false;
+    expect(await roles.roleOf('U2')).toBe('admin');
+  });
+
+  it('grants nothing when the first lookup of a group fails', async () => {
+    const roles = createRoleResolver({
+      admins: [],
+      operators: ['S_OPS'],
+      lookupGroup: async () => {
+        throw new Error('ratelimited');
+      },
+      nowMs: () => 0,
+      logger: createSilentLogger(),
+    });
+    expect(await roles.roleOf('U2')).toBe('viewer');
+  });
+});
+
 describe('task form validation', () => {
   const m = messagesFor('en');
   const options = {
@@ -66,6 +114,21 @@ describe('task form validation', () => {
       'retries',
       'timeout',
     ]);
+  });
+
+  it("shows a clean-up of chronops's own table as an error on the Table field", () => {
+    const form = {
+      ...newForm('cleanup_old_logs', 'Europe/Paris', 'en'),
+      params: { mode: 'older_than', table: 'audit_log', timestampColumn: 'created_at', olderThanDays: 30 },
+    };
+    const result = validateTaskForm(form, options);
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        [paramBlockId('cleanup', 'table')]:
+          `table: "audit_log" is one of chronops's own tables (audit_log); clean-ups may not delete from it.`,
+      },
+    });
   });
 
   it('returns a draft with normalised params', () => {
