@@ -128,7 +128,7 @@ const envSchema = z.object({
   WORKER_ID: optionalText,
   LEASE_SECONDS: intInRange(5, 3600, 30),
   HEARTBEAT_SECONDS: intInRange(1, 600, 10),
-  POLL_INTERVAL_MS: intInRange(50, 60_000, 1000),
+  POLL_INTERVAL_MS: intInRange(50, 600_000, 30_000),
   CLAIM_BATCH_SIZE: intInRange(1, 10_000, 100),
   MAX_CONCURRENT_EXECUTIONS: intInRange(1, 100_000, 50),
   SHUTDOWN_GRACE_SECONDS: intInRange(0, 3600, 30),

@@ -139,13 +139,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       `"${taskName}" missed runs while no scheduler was running`,
     ),
   );
+  // Declared before the listener that wakes it (a notification may arrive while later steps await).
+  let alerts: OutboxWorker | undefined;
   const wakeups = listenForWakeups(database.url, {
     onWakeup: () => scheduler.wake(),
     onCancel: (executionId) => scheduler.cancelLocal(executionId),
+    onOutbox: () => alerts?.wake(),
     onError: (error) => logger.warn({ err: error }, 'wake-up listener lost its connection; reconnecting'),
   });
   const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
+  // prom-client samples event-loop delay every 10 ms by default: 100 wake-ups a second, most of an
+  // idle replica's CPU (measured: docs/BENCHMARKS.md, "Idle"). Once a second is plenty for a gauge.
+  collectDefaultMetrics({ register: metrics, eventLoopMonitoringPrecision: 1000 });
   observeScheduler(metrics, scheduler.events);
   const outboxAttempts = new Counter({
     name: 'chronops_outbox_deliveries_total',
@@ -175,7 +180,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   // Alerts leave through the outbox worker (every replica runs one; rows are leased, so none is posted
   // twice). Against real Slack it uses the bot token; the sandbox wires its own below.
-  let alerts: OutboxWorker | undefined;
   if (config.slack.mode !== 'sandbox' && config.slack.botToken) {
     alerts = createAlertsWorker(
       config,
@@ -230,8 +234,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const tickAgeMs = lastTick ? Math.round(clock.nowMs() - lastTick.getTime()) : null;
       Promise.all([database.pool.query('select 1'), countPendingOutbox(database.pool)])
         .then(([, outboxBacklog]) => {
+          // An idle loop sleeps up to the poll interval between ticks: alive while it ticked within that
+          // and a margin, or while it is sleeping towards a wake-up that is not overdue.
+          const nextWake = scheduler.nextWakeAt();
           const loopAlive =
-            tickAgeMs !== null && tickAgeMs < Math.max(10_000, config.scheduler.pollIntervalMs * 5);
+            tickAgeMs !== null &&
+            (tickAgeMs < config.scheduler.pollIntervalMs + 10_000 ||
+              (nextWake !== null && nextWake.getTime() > clock.nowMs() - 10_000));
           response.writeHead(loopAlive ? 200 : 503, { 'content-type': 'application/json' });
           response.end(
             JSON.stringify({
@@ -426,7 +435,7 @@ function createAlertsWorker(
     defaultChannel: target.defaultChannel,
     locale: config.locale,
     workerId: config.scheduler.workerId,
-    pollIntervalMs: 1000,
+    pollIntervalMs: config.scheduler.pollIntervalMs,
   });
 }
 

@@ -12,6 +12,7 @@ import {
   findChainRootAlert,
   markOutboxDelivered,
   mergePendingMissedRuns,
+  nextOutboxAttemptAt,
   type OutboxDeliveryRow,
   recordPostIntent,
   releaseOutbox,
@@ -63,6 +64,7 @@ export interface OutboxWorkerDeps {
   defaultChannel: string | undefined;
   locale: 'en' | 'fr';
   workerId: string;
+  /** Longest sleep between passes when nothing is due and no NOTIFY arrives (a safety net). */
   pollIntervalMs?: number;
   /** Failed attempts (5xx, network, Slack errors) before a row is dead. Default 10 (~45 min of backoff). */
   maxAttempts?: number;
@@ -76,6 +78,8 @@ export interface OutboxWorkerDeps {
 
 export interface OutboxWorker {
   start(): void;
+  /** Looks again now (NOTIFY chronops_outbox: an alert was enqueued or must be re-rendered). */
+  wake(): void;
   stop(): Promise<void>;
   deliverDue(now?: Date): Promise<{ delivered: number; failed: number }>;
   pendingCount(): Promise<number>;
@@ -138,6 +142,9 @@ export function classifySlackError(error: unknown): SlackFailure {
 export function backoffMs(failedAttempts: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failedAttempts - 1));
 }
+
+/** Shortest sleep between passes, so rows locked by another replica are not polled in a busy loop. */
+const MIN_SLEEP_MS = 50;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
@@ -386,7 +393,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeSleep: (() => void) | undefined;
+  let wakeRequested = false;
   return {
+    wake() {
+      wakeRequested = true;
+      wakeSleep?.();
+    },
     start() {
       if (running) return;
       running = true;
@@ -398,8 +410,23 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
             log.error({ err: toError(error) }, 'outbox delivery pass failed');
           }
           if (!running) break;
+          if (wakeRequested) {
+            wakeRequested = false;
+            continue;
+          }
+          // Sleep until the next row is due (a backoff, a paced post, a 429 pause), a NOTIFY, or the
+          // safety poll: an idle replica does not poll the outbox every second.
+          let sleepMs = pollIntervalMs;
+          try {
+            const next = await nextOutboxAttemptAt(pool);
+            if (next) sleepMs = Math.min(sleepMs, next.getTime() - clock.nowMs());
+          } catch (error) {
+            log.warn({ err: toError(error) }, 'could not read when the next alert is due');
+          }
+          sleepMs = Math.max(MIN_SLEEP_MS, sleepMs, pausedUntil - clock.nowMs());
+          if (wakeRequested) continue;
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollIntervalMs);
+            const timer = setTimeout(resolve, sleepMs);
             timer.unref?.();
             wakeSleep = () => {
               clearTimeout(timer);

@@ -52,7 +52,7 @@ export interface SchedulerOptions {
   backoff?: RetryBackoffOptions;
   /** How often expired leases are looked for; default a third of the lease, at most 5 s. */
   reapIntervalMs?: number;
-  /** How often the overdue watch runs; default 1 s (grace periods are counted in seconds). */
+  /** How often the overdue watch runs; default 10 s (grace periods are at least a minute). */
   overdueIntervalMs?: number;
 }
 
@@ -81,7 +81,12 @@ export interface Scheduler {
   readonly workerId: string;
   /** One pass at `now`: reap, plan, claim, start what is due, watch for overdue tasks. */
   tick(now?: Date): Promise<TickReport>;
-  /** Starts the loop with real timers: sleeps until the next due instant, a wake-up, or the poll interval. */
+  /**
+   * Starts the loop with real timers: it sleeps until the next due instant, a running execution's
+   * deadline, a wake-up (NOTIFY, Slack) or the poll interval (a safety net), whichever is first. The
+   * lease reaper and the overdue watch run on a timer of their own, each a single cheap query while
+   * there is nothing to do, so an idle replica costs next to nothing (docs/ENGINE.md, "Idle").
+   */
   start(): void;
   /** Wakes the loop now (NOTIFY from execute_task_now, a Slack "run now"). */
   wake(): void;
@@ -99,6 +104,8 @@ export interface Scheduler {
   idle(): Promise<void>;
   runningCount(): number;
   lastTickAt(): Date | null;
+  /** When the loop means to tick next (null when it is not running or ticking now). */
+  nextWakeAt(): Date | null;
 }
 
 // Not a whole number of seconds: claiming the next occurrences of every-minute (every-hour, …) tasks
@@ -122,6 +129,7 @@ const EARLY_START_RETRY_MS = 100;
 // progress: their next slot is started at the claim once that run has ended.
 const BUSY_RECHECK_MS = 50;
 const MAX_PLAN_BATCHES_PER_TICK = 50;
+const DEFAULT_OVERDUE_INTERVAL_MS = 10_000;
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { pool, clock, logger, options } = deps;
@@ -158,6 +166,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let loopTimer: NodeJS.Timeout | undefined;
   let heapTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
+  let maintenanceTimer: NodeJS.Timeout | undefined;
+  let nextWakeMs: number | null = null;
   let wakeRequested = false;
   let wakeLoop: (() => void) | undefined;
   // The last plan stopped at its batch limit: more may be due now.
@@ -427,6 +437,52 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const runner of running.values()) if (now.getTime() >= runner.deadlineMs) runner.abort('timeout');
   }
 
+  // ---- maintenance: leases and the overdue watch ----------------------------------------------------
+
+  type Phase = (name: string, work: () => Promise<void>) => Promise<void>;
+  const reapIntervalMs = options.reapIntervalMs ?? Math.min(leaseMs / 3, 5000);
+  const overdueIntervalMs = options.overdueIntervalMs ?? DEFAULT_OVERDUE_INTERVAL_MS;
+
+  /** Recovers expired leases when the reap interval has passed; returns how many runs were lost. */
+  async function maintainLeases(now: Date, phase: Phase): Promise<number> {
+    if (now.getTime() - lastReapMs < reapIntervalMs) return 0;
+    lastReapMs = now.getTime();
+    let reaped = 0;
+    await phase('reap', async () => {
+      reaped = await reap(now);
+    });
+    return reaped;
+  }
+
+  /** Raises overdue alerts when the overdue interval has passed; returns how many were raised. */
+  async function watchOverdue(now: Date, phase: Phase): Promise<number> {
+    if (now.getTime() - lastOverdueMs < overdueIntervalMs) return 0;
+    lastOverdueMs = now.getTime();
+    let raised = 0;
+    await phase('overdue', async () => {
+      const overdue = await detectOverdue(pool, { now, alert: overdueAlert });
+      raised = overdue.length;
+      for (const task of overdue) events.emit('overdue', task);
+    });
+    return raised;
+  }
+
+  /** What the maintenance timer runs between ticks: no planning, no claim, one query per phase. */
+  async function maintain(): Promise<void> {
+    const now = clock.now();
+    const phase: Phase = async (name, work) => {
+      try {
+        await work();
+      } catch (error) {
+        report(name, error);
+      }
+    };
+    const reaped = await maintainLeases(now, phase);
+    await watchOverdue(now, phase);
+    // Recovered runs are retried at once (worker loss is not the task's fault): plan them now.
+    if (reaped > 0) wake();
+  }
+
   // ---- the tick --------------------------------------------------------------------------------------
 
   async function tick(at?: Date): Promise<TickReport> {
@@ -447,12 +503,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       lastRenewMs = now.getTime();
       await phase('renew', () => renew(now));
     }
-    if (now.getTime() - lastReapMs >= (options.reapIntervalMs ?? Math.min(leaseMs / 3, 5000))) {
-      lastReapMs = now.getTime();
-      await phase('reap', async () => {
-        result.reaped = await reap(now);
-      });
-    }
+    result.reaped = await maintainLeases(now, phase);
     if (now.getTime() - lastBackfillMs >= 10_000) {
       lastBackfillMs = now.getTime();
       await phase('backfill', () => backfillNextRuns(now));
@@ -476,15 +527,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         result.skipped += started.skipped;
       });
     }
-    // Grace periods are counted in seconds: looking once a second is enough.
-    const overdueDue = now.getTime() - lastOverdueMs >= (options.overdueIntervalMs ?? 1000);
-    if (overdueDue) lastOverdueMs = now.getTime();
-    await phase('overdue', async () => {
-      if (!overdueDue) return;
-      const overdue = await detectOverdue(pool, { now, alert: overdueAlert });
-      result.overdue = overdue.length;
-      for (const task of overdue) events.emit('overdue', task);
-    });
+    result.overdue = await watchOverdue(now, phase);
     lastTick = now;
     events.emit('tick', {
       at: now,
@@ -532,9 +575,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     wakeLoop?.();
   }
 
+  /** The earliest deadline of a run in this process: the loop wakes to enforce it on time. */
+  function earliestDeadlineMs(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const runner of running.values()) earliest = Math.min(earliest, runner.deadlineMs);
+    return earliest;
+  }
+
   async function loop(): Promise<void> {
     while (loopRunning && !stopping) {
       wakeRequested = false;
+      nextWakeMs = null;
       await tick();
       armHeapTimer();
       let sleepMs = options.pollIntervalMs;
@@ -544,7 +595,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       } catch (error) {
         report('next-due', error);
       }
+      sleepMs = Math.min(sleepMs, Math.max(0, earliestDeadlineMs() - clock.nowMs()));
       if (wakeRequested || !loopRunning || stopping) continue;
+      nextWakeMs = clock.nowMs() + sleepMs;
       await new Promise<void>((resolve) => {
         wakeLoop = resolve;
         loopTimer = setTimeout(resolve, sleepMs);
@@ -563,6 +616,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       lastRenewMs = now.getTime();
       track(renew(now).catch((error: unknown) => report('renew', error)));
     }, options.heartbeatSeconds * 1000);
+    let maintaining = false;
+    maintenanceTimer = setInterval(
+      () => {
+        if (maintaining || stopping) return;
+        maintaining = true;
+        track(maintain().finally(() => (maintaining = false)));
+      },
+      Math.max(100, Math.min(reapIntervalMs, overdueIntervalMs)),
+    );
     // Not tracked in inFlight: idle() waits for work, not for the loop itself.
     loopDone = loop().catch((error: unknown) => report('loop', error));
   }
@@ -595,6 +657,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const runner of running.values()) runner.abort('shutdown');
     }
     if (heartbeatTimer) clearInterval(heartbeatTimer);
+    if (maintenanceTimer) clearInterval(maintenanceTimer);
     await loopDone;
     await idle();
   }
@@ -617,5 +680,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     idle,
     runningCount: () => running.size,
     lastTickAt: () => lastTick,
+    nextWakeAt: () => (nextWakeMs === null ? null : new Date(nextWakeMs)),
   };
 }

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { readBody } from '../shared/read-body.js';
 import type { Database } from '../store/database.js';
 import { listRecentHomeViewers, rememberHomeViewer } from '../store/home-viewers.js';
 import { createAfterAckQueue } from './after-ack.js';
@@ -19,6 +20,8 @@ import { createReplayGuard } from './replay-guard.js';
 
 /** The path Slack posts commands, interactions and events to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** Slack's largest payloads (a view submission of 100 blocks with its state) are far below this. */
+const MAX_SLACK_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Default after-ack concurrency (see after-ack.ts and docs/BENCHMARKS.md, `slack`). */
 export const AFTER_ACK_CONCURRENCY = 8;
@@ -215,15 +218,16 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     },
   };
 
-  // Slack re-sends a request it thinks was lost (X-Slack-Retry-Num). A retried slash command or event
-  // was already handled by the first delivery: acknowledge it and do nothing, so nothing runs twice.
+  // Socket Mode: Slack re-sends an envelope the app did not acknowledge in time (retry_attempt). The
+  // first delivery reached this connection, so the retry is acknowledged and dropped. Over HTTP the
+  // replay guard decides, by reason and by what this replica saw (replay-guard.ts).
   app.use(async (args) => {
     const retryNum = args.context.retryNum;
-    const type = (args.body as { type?: string; command?: string }).command
-      ? 'command'
-      : (args.body as { type?: string }).type;
-    if (retryNum !== undefined && retryNum > 0 && (type === 'command' || type === 'event_callback')) {
-      logger.info({ retryNum, type }, 'ignoring a retried Slack delivery');
+    if (!receiver && retryNum !== undefined && retryNum > 0) {
+      logger.info(
+        { retryNum, retryReason: args.context.retryReason },
+        'ignoring a retried Socket Mode delivery',
+      );
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
       return;
     }
@@ -240,10 +244,64 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     logger.error({ err: toError(error) }, 'unhandled Slack listener error');
   });
 
-  const replayGuard = createReplayGuard(() => deps.clock.nowMs());
+  // Slack's timestamps are compared with this machine's clock, as Bolt and Slack's own examples do.
+  const replayGuard = signingSecret
+    ? createReplayGuard({ signingSecret, nowMs: () => Date.now() })
+    : undefined;
   const header = (request: IncomingMessage, name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
+  };
+
+  /** Reads the body once; Bolt reuses `rawBody` instead of reading the stream again. */
+  const admitRequest = async (request: IncomingMessage, response: ServerResponse) => {
+    if (!receiver) return;
+    let body: Buffer;
+    try {
+      body = await readBody(request, MAX_SLACK_BODY_BYTES);
+    } catch {
+      if (!response.headersSent) response.writeHead(413, { 'content-type': 'text/plain' });
+      response.end('request body too large\n');
+      return;
+    }
+    (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    const admission = replayGuard?.admit({
+      timestamp: header(request, 'x-slack-request-timestamp'),
+      signature: header(request, 'x-slack-signature'),
+      retryNum: header(request, 'x-slack-retry-num'),
+      retryReason: header(request, 'x-slack-retry-reason'),
+      body,
+    }) ?? { verdict: 'pass_to_bolt' as const };
+    switch (admission.verdict) {
+      case 'refuse':
+        logger.warn(
+          { reason: admission.reason },
+          `refused a Slack request: ${admission.reason.replaceAll('_', ' ')}`,
+        );
+        response.writeHead(401, { 'content-type': 'text/plain' });
+        response.end(`${admission.reason.replaceAll('_', ' ')}\n`);
+        return;
+      case 'drop_retry':
+        logger.info(
+          {
+            retryNum: header(request, 'x-slack-retry-num'),
+            retryReason: header(request, 'x-slack-retry-reason'),
+          },
+          'acknowledged a Slack retry of a delivery already handled here',
+        );
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end();
+        return;
+      case 'process':
+        response.once('finish', () => replayGuard?.answered(admission.delivery, response.statusCode < 500));
+        response.once('close', () => {
+          if (!response.writableFinished) replayGuard?.answered(admission.delivery, false);
+        });
+        break;
+      case 'pass_to_bolt':
+        break;
+    }
+    receiver.requestListener(request, response);
   };
 
   let started = false;
@@ -254,18 +312,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       if (!receiver) return false;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       if (path !== SLACK_EVENTS_PATH || request.method !== 'POST') return false;
-      const admitted = replayGuard.admit({
-        timestamp: header(request, 'x-slack-request-timestamp'),
-        signature: header(request, 'x-slack-signature'),
-        retryNum: header(request, 'x-slack-retry-num'),
+      admitRequest(request, response).catch((error: unknown) => {
+        logger.error({ err: toError(error) }, 'could not read a Slack request');
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
       });
-      if (!admitted) {
-        logger.warn('refused a replayed or future-dated Slack request');
-        response.writeHead(401, { 'content-type': 'text/plain' });
-        response.end('replayed request\n');
-        return true;
-      }
-      receiver.requestListener(request, response);
       return true;
     },
     async start(port) {

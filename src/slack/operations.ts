@@ -142,18 +142,31 @@ export async function retryExecutionFor(
   if (!['failed', 'timed_out', 'cancelled'].includes(execution.status)) {
     return privately(deps.m.notRetryable(deps.m.executionStatus[execution.status] ?? execution.status));
   }
-  let retryId: string;
+  let outcome: Awaited<ReturnType<typeof retryExecution>>;
   try {
-    const result = await retryExecution(deps.pool, { executionId, actorId: userId, now: deps.clock.now() });
-    if (!result.created) return { ...privately(deps.m.retryAlreadyQueued(label)), executionId: result.id };
-    retryId = result.id;
+    outcome = await retryExecution(deps.pool, { executionId, actorId: userId, now: deps.clock.now() });
   } catch (error) {
     if (isAppError(error, 'forbidden')) return privately(deps.m.notApproved(label));
     throw error;
   }
+  const zone = task?.timezone ?? deps.config.defaultTimezone;
+  const at = (instant: Date) => `${formatInZone(instant, zone, deps.locale)} ${zone}`;
+  switch (outcome.kind) {
+    case 'running':
+      return { ...privately(deps.m.retryRunning(label, at(outcome.startedAt))), executionId: outcome.id };
+    case 'starting':
+      return { ...privately(deps.m.retryStarting(label)), executionId: outcome.id };
+    case 'brought_forward':
+    case 'created':
+      break;
+  }
   deps.wakeScheduler?.();
   afterChange(deps);
-  return { ...publicly(deps.m.retryQueued(userId, label)), executionId: retryId };
+  const text =
+    outcome.kind === 'brought_forward'
+      ? deps.m.retryBroughtForward(userId, label, at(outcome.wasDueAt))
+      : deps.m.retryQueued(userId, label);
+  return { ...publicly(text), executionId: outcome.id };
 }
 
 export async function cancelExecutionFor(

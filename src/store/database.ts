@@ -38,6 +38,13 @@ export function createDatabase(
   // An idle client losing its connection (server restart) must not crash the process; the pool
   // replaces it on next checkout.
   pool.on('error', () => {});
+  // Neither may a checked-out one between two queries (in a transaction, awaiting other work): pg emits
+  // 'error' on the client itself then, and with no listener Node ends the process. The query in flight,
+  // or the next one, still fails, which is where the caller learns of it. (Seen in the PostgreSQL-
+  // restart chaos test: a replica died with "Connection terminated unexpectedly".)
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = drizzle(pool, { schema }) as Database;
   return { db, pool, close: () => pool.end() };
 }

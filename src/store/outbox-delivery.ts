@@ -347,6 +347,15 @@ export async function resolveOverdueAlerts(pool: pg.Pool, now: Date, limit = 50)
   return result.rowCount ?? 0;
 }
 
+/** When the next pending row may be attempted (its backoff over and any lease lapsed), or null. */
+export async function nextOutboxAttemptAt(pool: pg.Pool): Promise<Date | null> {
+  const result = await pool.query<{ at: Date | null }>(
+    `select min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) as at
+       from notification_outbox where status = 'pending'`,
+  );
+  return result.rows[0]?.at ?? null;
+}
+
 export async function countOutboxByStatus(pool: pg.Pool, status: 'pending' | 'dead'): Promise<number> {
   const result = await pool.query<{ n: number }>(
     `select count(*)::int as n from notification_outbox where status = $1`,

@@ -11,6 +11,20 @@ export async function detectOverdue(
   pool: pg.Pool,
   options: { now: Date; alert: (task: OverdueTask) => OutboxEntry },
 ): Promise<OverdueTask[]> {
+  // Nearly always nothing is late: one read answers that, without a transaction (idle cost).
+  const { rows } = await pool.query<{ late: boolean }>(
+    `select exists (select 1 from scheduled_tasks
+                     where enabled and approval_state = 'approved' and next_run_at < $1
+                       and next_run_at + make_interval(secs => overdue_grace_seconds) < $1
+                       and overdue_notified_for is distinct from next_run_at)
+         or exists (select 1 from task_executions e join scheduled_tasks t on t.id = e.task_id
+                     where e.status = 'queued' and e.run_after < $1 and e.trigger in ('schedule', 'catchup')
+                       and e.scheduled_for is not null
+                       and e.scheduled_for + make_interval(secs => t.overdue_grace_seconds) < $1
+                       and t.enabled and t.approval_state = 'approved') as late`,
+    [options.now.toISOString()],
+  );
+  if (!rows[0]?.late) return [];
   return withTransaction(pool, async (client) => {
     const now = options.now.toISOString();
     const lateTasks = await client.query<LateRow>(

@@ -2,7 +2,8 @@ import pg from 'pg';
 
 /**
  * LISTEN for the engine's NOTIFY channels on a dedicated connection: `chronops_wakeup` (a run was queued
- * by execute_task_now, Slack, a retry) and `chronops_cancel` (someone may have cancelled a running
+ * by execute_task_now, Slack, a retry; a task was created or made due earlier: migration 0005),
+ * `chronops_outbox` (an alert to deliver) and `chronops_cancel` (someone may have cancelled a running
  * execution: a hint only, since any session can NOTIFY; the scheduler acts only on a row whose
  * cancel_requested_at is set).
  * Reconnects by itself when the connection drops (database restart); while disconnected, the scheduler's
@@ -17,6 +18,7 @@ export function listenForWakeups(
   handlers: {
     onWakeup: (payload: string) => void;
     onCancel: (executionId: string) => void;
+    onOutbox?: () => void;
     onError?: (error: Error) => void;
   },
   options: { reconnectDelayMs?: number } = {},
@@ -32,6 +34,7 @@ export function listenForWakeups(
     next.on('notification', (message) => {
       if (message.channel === 'chronops_wakeup') handlers.onWakeup(message.payload ?? '');
       else if (message.channel === 'chronops_cancel') handlers.onCancel(message.payload ?? '');
+      else if (message.channel === 'chronops_outbox') handlers.onOutbox?.();
     });
     next.on('error', (error) => {
       handlers.onError?.(error);
@@ -42,9 +45,11 @@ export function listenForWakeups(
       await next.connect();
       await next.query('listen chronops_wakeup');
       await next.query('listen chronops_cancel');
+      await next.query('listen chronops_outbox');
       client = next;
-      // Anything queued while we were disconnected: let the loop look now.
+      // Anything queued while we were disconnected: let the loops look now.
       handlers.onWakeup('reconnected');
+      handlers.onOutbox?.();
     } catch (error) {
       handlers.onError?.(error instanceof Error ? error : new Error(String(error)));
       scheduleReconnect(next);

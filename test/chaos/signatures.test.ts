@@ -256,3 +256,96 @@ describe('stale timestamps and replays', () => {
     expect(task.rows[0]).toMatchObject({ enabled: false, paused_reason: 'disk full' });
   });
 });
+
+describe('replays in disguise', () => {
+  it('refuses the timestamp written otherwise (1796608474.0, +…, hex, leading zero): Bolt reads it with Number()', async () => {
+    const ts = now();
+    const { body, responseUrl } = commandBody('run guarded', OPERATOR);
+    // Bolt signs over Number(timestamp): these headers all carry the valid signature of `ts`.
+    const signature = slackSignature(SIGNING_SECRET, ts, body);
+    const first = await h.send.raw(body, {
+      'content-type': form,
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signature,
+    });
+    expect(first.status).toBe(200);
+    await h.settle();
+    const afterFirst = await rowCounts(h.db.pool);
+    for (const written of [`${ts}.0`, `+${ts}`, `0x${ts.toString(16)}`, `0${ts}`, `${ts}.000`, ` ${ts}`]) {
+      const sent = await h.send.raw(body, {
+        'content-type': form,
+        'x-slack-request-timestamp': written,
+        'x-slack-signature': signature,
+      });
+      expect(sent.status, written).toBe(401);
+    }
+    await h.settle();
+    expect(await rowCounts(h.db.pool)).toEqual(afterFirst);
+    expect(h.responsesTo(responseUrl)).toHaveLength(1);
+  });
+
+  it('refuses a replay that claims to be a Slack retry, whatever the reason', async () => {
+    const ts = now();
+    const { body, responseUrl } = commandBody('run guarded', OPERATOR);
+    const headers = {
+      'content-type': form,
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body),
+    };
+    expect((await h.send.raw(body, headers)).status).toBe(200);
+    await h.settle();
+    const afterFirst = await rowCounts(h.db.pool);
+    for (const reason of ['http_timeout', 'http_error', 'connection_failed', 'unknown_error']) {
+      const sent = await h.send.raw(body, {
+        ...headers,
+        'x-slack-retry-num': '1',
+        'x-slack-retry-reason': reason,
+      });
+      expect(sent.status, reason).toBe(401);
+    }
+    await h.settle();
+    expect(await rowCounts(h.db.pool)).toEqual(afterFirst);
+    expect(h.responsesTo(responseUrl)).toHaveLength(1);
+  });
+
+  it('refuses timestamps more than 5 minutes in the future (Bolt accepts them)', async () => {
+    const before = await rowCounts(h.db.pool);
+    const sent = await h.send.command('run guarded', OPERATOR, { timestampSec: now() + 301 });
+    expect(sent.status).toBe(401);
+    await expectNothingHappened(before, [sent.responseUrl!]);
+    const soon = await h.send.command('help', OPERATOR, { timestampSec: now() + 120 });
+    expect(soon.status).toBe(200);
+  });
+});
+
+describe('Slack retries of events', () => {
+  const publishes = () => h.fake.callsTo('views.publish').length;
+
+  it('drops the retry of an event handled here, and processes once the retry of one that never arrived', async () => {
+    const first = await h.send.event(
+      { type: 'app_home_opened', user: ADMIN, tab: 'home' },
+      { eventId: 'EvHandled' },
+    );
+    expect(first.status).toBe(200);
+    await h.settle();
+    const afterFirst = publishes();
+    expect(afterFirst).toBeGreaterThan(0);
+    const retried = await h.send.retry(first, 1, 'http_timeout');
+    expect(retried.status).toBe(200);
+    await h.settle();
+    expect(publishes()).toBe(afterFirst);
+
+    // The first delivery never reached this app (connection_failed): its retry is processed, once.
+    const lost = await h.send.event(
+      { type: 'app_home_opened', user: ADMIN, tab: 'home' },
+      { eventId: 'EvLost', retryNum: 1, retryReason: 'connection_failed' },
+    );
+    expect(lost.status).toBe(200);
+    await h.settle();
+    expect(publishes()).toBe(afterFirst + 1);
+    const again = await h.send.retry(lost, 2, 'http_timeout');
+    expect(again.status).toBe(200);
+    await h.settle();
+    expect(publishes()).toBe(afterFirst + 1);
+  });
+});

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { FakeSlack, StoredView } from './fake-slack.js';
 
 /**
@@ -19,6 +19,10 @@ export interface SentRequest {
   json: Record<string, unknown> | undefined;
   responseUrl?: string;
   triggerId?: string;
+  /** What was sent, for a retry of the same request. */
+  body?: string;
+  contentType?: string;
+  timestampSec?: number;
 }
 
 export interface SendOptions {
@@ -28,6 +32,10 @@ export interface SendOptions {
   secret?: string;
   /** Adds X-Slack-Retry-Num (Slack re-sending a request it thinks was lost). */
   retryNum?: number;
+  /** X-Slack-Retry-Reason with retryNum (default http_timeout). */
+  retryReason?: string;
+  /** An Events API delivery's event_id (default: a new one). */
+  eventId?: string;
 }
 
 export interface ButtonClick {
@@ -62,7 +70,7 @@ export function createSlackSender(options: {
     };
     if (send.retryNum !== undefined) {
       headers['x-slack-retry-num'] = String(send.retryNum);
-      headers['x-slack-retry-reason'] = 'http_timeout';
+      headers['x-slack-retry-reason'] = send.retryReason ?? 'http_timeout';
     }
     const response = await fetch(options.url, { method: 'POST', headers, body });
     const text = await response.text();
@@ -72,7 +80,7 @@ export function createSlackSender(options: {
     } catch {
       json = undefined;
     }
-    return { status: response.status, text, json };
+    return { status: response.status, text, json, body, contentType, timestampSec: timestamp };
   }
 
   const interaction = (payload: Record<string, unknown>, send?: SendOptions) =>
@@ -187,11 +195,25 @@ export function createSlackSender(options: {
         api_app_id: 'A0CHRONOPS',
         event,
         type: 'event_callback',
-        event_id: `Ev${Date.now()}`,
+        event_id: send?.eventId ?? `Ev${randomUUID()}`,
         event_time: Math.floor(Date.now() / 1000),
         authorizations: [{ team_id: teamId, user_id: 'U0BOT', is_bot: true }],
       });
       return post(body, 'application/json', send);
+    },
+
+    /**
+     * Slack's retry of an earlier request: the same body, signed again a few seconds later, with
+     * X-Slack-Retry-Num and X-Slack-Retry-Reason.
+     */
+    async retry(sent: SentRequest, retryNum: number, retryReason = 'http_timeout'): Promise<SentRequest> {
+      if (!sent.body || !sent.contentType || sent.timestampSec === undefined)
+        throw new Error('retry: the first request was not sent by this sender');
+      return post(sent.body, sent.contentType, {
+        timestampSec: sent.timestampSec + 3 * retryNum,
+        retryNum,
+        retryReason,
+      });
     },
 
     /** A request with an arbitrary body and signature headers (forgeries). */

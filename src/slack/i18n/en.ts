@@ -68,8 +68,13 @@ export const en = {
   createdPending: (user: string, task: string) =>
     `:sparkles: <@${user}> created *${task}*; a custom task must be approved by another admin before it runs.`,
   updated: (user: string, task: string) => `:pencil2: <@${user}> edited *${task}*.`,
-  retryQueued: (user: string, task: string) => `:repeat: <@${user}> retried *${task}* (run queued).`,
-  retryAlreadyQueued: (task: string) => `A retry of this execution of *${task}* is already queued.`,
+  retryQueued: (user: string, task: string) =>
+    `:repeat: <@${user}> retried *${task}*: a new attempt starts now.`,
+  retryBroughtForward: (user: string, task: string, wasDue: string) =>
+    `:repeat: <@${user}> retried *${task}*: its automatic retry, due at ${wasDue}, starts now instead.`,
+  retryStarting: (task: string) => `A retry of this execution of *${task}* is due and starting now.`,
+  retryRunning: (task: string, since: string) =>
+    `A retry of this execution of *${task}* is already running (since ${since}).`,
   notRetryable: (status: string) =>
     `This execution is ${status}; only failed, timed-out or cancelled ones can be retried.`,
   cancelOutcome: {

@@ -67,8 +67,13 @@ export const fr: Messages = {
     `:sparkles: <@${user}> a créé *${task}* ; une tâche personnalisée doit être approuvée par un autre admin avant de s'exécuter.`,
   updated: (user: string, task: string) => `:pencil2: <@${user}> a modifié *${task}*.`,
   retryQueued: (user: string, task: string) =>
-    `:repeat: <@${user}> a relancé *${task}* (exécution en attente).`,
-  retryAlreadyQueued: (task: string) => `Une relance de cette exécution de *${task}* est déjà en attente.`,
+    `:repeat: <@${user}> a relancé *${task}* : une nouvelle tentative démarre maintenant.`,
+  retryBroughtForward: (user: string, task: string, wasDue: string) =>
+    `:repeat: <@${user}> a relancé *${task}* : sa relance automatique, prévue à ${wasDue}, démarre maintenant.`,
+  retryStarting: (task: string) =>
+    `Une relance de cette exécution de *${task}* est due et démarre maintenant.`,
+  retryRunning: (task: string, since: string) =>
+    `Une relance de cette exécution de *${task}* est déjà en cours (depuis ${since}).`,
   notRetryable: (status: string) =>
     `Cette exécution est « ${status} » ; seules les exécutions en échec, hors délai ou annulées peuvent être relancées.`,
   cancelOutcome: {

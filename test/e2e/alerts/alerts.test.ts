@@ -131,6 +131,38 @@ describe('failure alert', () => {
     expect(findButton(alert.blocks, 'execution_view', history[0]!.id)).toBeDefined();
   });
 
+  it('Retry while the automatic retry waits for its backoff brings it forward and says so', async () => {
+    const { taskId, executionId } = await failedExecution('backoff waiter');
+    // The retry policy queued attempt 2 for 15 minutes from now.
+    const dueAt = new Date(Date.now() + 15 * 60_000);
+    const pending = await h.db.pool.query<{ id: string }>(
+      `insert into task_executions (task_id, trigger, scheduled_for, status, attempt, parent_execution_id, run_after, triggered_by)
+       values ($1, 'retry', null, 'queued', 2, $2, $3, 'retry-policy') returning id`,
+      [taskId, executionId, dueAt],
+    );
+    await enqueue(h.db, [failureEntry(taskId, 'backoff waiter', executionId)], clock.now());
+    await deliver();
+    const alert = lastAlert();
+    const sent = await h.send.click({
+      userId: OPERATOR,
+      actionId: 'execution_retry',
+      value: executionId,
+      blockId: findButton(alert.blocks, 'execution_retry', executionId)!.blockId,
+      container: onAlert(alert),
+    });
+    await h.settle();
+    const text = h.textOf(sent.responseUrl);
+    expect(text).toContain(`<@${OPERATOR}> retried *backoff waiter*: its automatic retry, due at`);
+    expect(text).toContain('starts now instead');
+    const rows = await h.db.pool.query(
+      `select id, run_after, triggered_by from task_executions where task_id = $1 and status = 'queued'`,
+      [taskId],
+    );
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0]).toMatchObject({ id: pending.rows[0]!.id, triggered_by: OPERATOR });
+    expect((rows.rows[0]!.run_after as Date).getTime()).toBeLessThan(Date.now() + 1000);
+  });
+
   it('View logs opens the execution modal', async () => {
     const { taskId, executionId } = await failedExecution('view me');
     await enqueue(h.db, [failureEntry(taskId, 'view me', executionId)], clock.now());

@@ -81,11 +81,12 @@ describe('/tasks commands', () => {
 
   it('does not queue a second run for a repeated request (double click) nor for a Slack retry', async () => {
     const again = await h.send.command(`run ${backupId}`, OPERATOR);
-    const retried = await h.send.command(`run ${backupId}`, OPERATOR, { retryNum: 1 });
+    // Slack re-sends the same request when the first answer took too long (http_timeout).
+    const retried = await h.send.retry(again, 1, 'http_timeout');
     expect(retried.status).toBe(200);
     await h.settle();
     expect(h.textOf(again.responseUrl)).toContain('already queued');
-    expect(h.responsesTo(retried.responseUrl)).toEqual([]);
+    expect(h.responsesTo(again.responseUrl)).toHaveLength(1);
     expect((await listExecutionHistory(h.db.db, backupId)).rows).toHaveLength(1);
   });
 

@@ -139,14 +139,24 @@ describe('escaping', () => {
 });
 
 describe('robustness', () => {
-  it('ignores retried deliveries of a slash command', async () => {
+  it('acknowledges and drops Slack’s retries of a slash command it already handled', async () => {
     const before = await countTasks(h.db.db);
-    const sent = await h.send.command('run guarded', ADMIN, { retryNum: 2 });
-    expect(sent.status).toBe(200);
+    const runsBefore = await runs();
+    const first = await h.send.command('pause guarded for the retry test', ADMIN);
     await h.settle();
-    expect(h.responsesTo(sent.responseUrl)).toEqual([]);
-    expect(await runs()).toBe(1);
+    for (const [num, reason] of [
+      [1, 'http_timeout'],
+      [2, 'http_error'],
+    ] as const) {
+      const retried = await h.send.retry(first, num, reason);
+      expect(retried.status).toBe(200);
+    }
+    await h.settle();
+    expect(h.responsesTo(first.responseUrl)).toHaveLength(1);
+    expect(await runs()).toBe(runsBefore);
     expect(await countTasks(h.db.db)).toBe(before);
+    await h.send.command('resume guarded', ADMIN);
+    await h.settle();
   });
 
   it('answers a stale button (trigger expired) without crashing', async () => {

@@ -127,8 +127,9 @@ describe('retries', () => {
       actorId: 'U2',
       now: clock.now(),
     });
-    expect(first.created).toBe(true);
-    expect(second).toEqual({ id: first.id, created: false });
+    expect(first.kind).toBe('created');
+    // The second click finds the first one's attempt due now: it is starting, nothing new is queued.
+    expect(second).toEqual({ kind: 'starting', id: first.id, startsAt: clock.now() });
     await scheduler.tick(clock.now());
     await scheduler.idle();
     const rows = await executionsOf(database, task.id);
@@ -144,6 +145,115 @@ describe('retries', () => {
         now: clock.now(),
       }),
     ).rejects.toMatchObject({ code: 'execution_not_found' });
+  });
+});
+
+describe('retry means run now', () => {
+  async function failOnce(maxRetries: number) {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(
+      database.db,
+      makeDraft({ cron: '0 3 * * *', params: { behaviour: 'fail' }, maxRetries }, T),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    return { clock, scripted, scheduler, task };
+  }
+
+  it('brings the automatic retry waiting for its backoff forward to now: same row, audited, run at once', async () => {
+    const { clock, scripted, scheduler, task } = await failOnce(3);
+    const [failed, pending] = await executionsOf(database, task.id);
+    expect(pending).toMatchObject({ status: 'queued', attempt: 2, trigger: 'retry' });
+    const dueAt = pending!.run_after as Date;
+    expect(dueAt.getTime() - clock.nowMs()).toBe(30_000);
+    clock.advance(2000);
+    const outcome = await retryExecution(database.pool, {
+      executionId: failed!.id,
+      actorId: 'U2',
+      now: clock.now(),
+    });
+    expect(outcome).toEqual({
+      kind: 'brought_forward',
+      id: pending!.id,
+      startsAt: clock.now(),
+      wasDueAt: dueAt,
+    });
+    const audit = await database.pool.query(
+      `select actor, action, before, after from audit_log where execution_id = $1`,
+      [pending!.id],
+    );
+    expect(audit.rows).toEqual([
+      {
+        actor: 'U2',
+        action: 'execution.retry_brought_forward',
+        before: { executionId: failed!.id, runAfter: dueAt.toISOString() },
+        after: { runAfter: clock.now().toISOString() },
+      },
+    ]);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    expect(scripted.calls.map((call) => call.execution.id)).toEqual([failed!.id, pending!.id]);
+    const rows = await executionsOf(database, task.id);
+    // No second attempt 2: the same row ran, and the chain goes on from it.
+    expect(rows.map((row) => [row.attempt, row.status, row.triggered_by])).toEqual([
+      [1, 'failed', null],
+      [2, 'failed', 'U2'],
+      [3, 'queued', 'retry-policy'],
+    ]);
+  });
+
+  it('finds the pending retry further down the chain when an earlier attempt is retried', async () => {
+    const { clock, scheduler, task } = await failOnce(3);
+    const [first, second] = await executionsOf(database, task.id);
+    clock.set(second!.run_after as Date);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    const third = (await executionsOf(database, task.id))[2]!;
+    expect(third).toMatchObject({ status: 'queued', attempt: 3, parent_execution_id: second!.id });
+    const outcome = await retryExecution(database.pool, {
+      executionId: first!.id,
+      actorId: 'U3',
+      now: clock.now(),
+    });
+    expect(outcome).toMatchObject({ kind: 'brought_forward', id: third.id });
+    expect(await executionsOf(database, task.id)).toHaveLength(3);
+  });
+
+  it('says a retry is running rather than queueing another', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(
+      database.db,
+      makeDraft({ cron: '0 3 * * *', params: { behaviour: 'fail-first' }, maxRetries: 0 }, T),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    const [failed] = await executionsOf(database, task.id);
+    const created = await retryExecution(database.pool, {
+      executionId: failed!.id,
+      actorId: 'U2',
+      now: clock.now(),
+    });
+    expect(created.kind).toBe('created');
+    await database.pool.query(
+      `update task_executions set status = 'running', started_at = $2 where id = $1`,
+      [created.id, clock.now()],
+    );
+    const again = await retryExecution(database.pool, {
+      executionId: failed!.id,
+      actorId: 'U2',
+      now: clock.now(),
+    });
+    expect(again).toEqual({ kind: 'running', id: created.id, startedAt: clock.now() });
+    await database.pool.query(`update task_executions set status = 'cancelled' where id = $1`, [created.id]);
+    void scheduler;
   });
 });
 

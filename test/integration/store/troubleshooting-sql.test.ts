@@ -4,6 +4,7 @@ import { queueManualRun } from '../../../src/store/executions.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft, T0 } from '../../support/fixtures.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 // The original dashboard's troubleshooting guide tells operators to paste these statements into psql.
 // They must keep working, character for character, against our schema.
@@ -61,14 +62,14 @@ describe('troubleshooting SQL from the original guide', () => {
     const task = await createTask(database.db, makeDraft(), { actor: { id: 'U1' }, now: T0 });
     const listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
-    const notified = new Promise<string>((resolve) => {
-      listener.on('notification', (message) => resolve(message.payload ?? ''));
-    });
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
     await listener.query('listen chronops_wakeup');
 
     const result = await database.pool.query(`SELECT execute_task_now('${task.id}', NULL);`);
     const executionId = result.rows[0].execute_task_now as string;
-    expect(await notified).toBe(executionId);
+    // The queued row's own trigger notifies too (migration 0005); the function names the execution.
+    await waitUntil(async () => payloads.includes(executionId), 5000, 'the NOTIFY naming the execution');
     await listener.end();
 
     const row = await database.pool.query('select * from task_executions where id = $1', [executionId]);
