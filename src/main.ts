@@ -16,6 +16,7 @@ import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/loopback.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { ensurePendingApprovalCards } from './slack/approval-request.js';
 import { CHRONOPS_TABLES } from './store/chronops-tables.js';
 import { type ConnectedDatabase, connectDatabase } from './store/connect.js';
 import { createDatabase, type DatabaseHandle } from './store/database.js';
@@ -81,6 +82,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     retentionFailureDays: config.scheduler.retentionFailureDays,
   });
   if (system.created.length > 0) logger.info({ created: system.created }, 'created the system tasks');
+  const cards = await ensurePendingApprovalCards(database.db, clock.now());
+  if (cards > 0) logger.info({ cards }, 'posted the approval cards of tasks waiting for a second admin');
 
   // The Slack side gets its own small pool: a burst of clicks queues there (up to 30 s) instead of
   // failing, and can never take the connections the scheduler needs to fire on time.

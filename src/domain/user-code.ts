@@ -53,3 +53,13 @@ export function needsSecondApproval(type: TaskType, params: Readonly<Record<stri
 export function runsUserSql(type: TaskType, params: Readonly<Record<string, unknown>>): boolean {
   return userCodeOf(type, params)?.kind === 'sql';
 }
+
+/**
+ * The code as a reviewer reads it on an approval card: the SQL as written, or the script followed by
+ * each argument in JSON quotes, so an argument with a space or a quote cannot pass for two (or for
+ * part of the script's name).
+ */
+export function userCodeText(code: UserCode): string {
+  if (code.kind === 'sql') return code.sql;
+  return [code.script, ...code.args.map((arg) => JSON.stringify(arg))].join(' ');
+}
