@@ -291,6 +291,7 @@ export const en = {
       readOnly: 'Read-only',
       script: 'Script (in SCRIPTS_DIR)',
       args: 'Arguments (JSON list)',
+      env: 'Variables passed (JSON list of names)',
     } as Record<string, string>,
     /** Shown under a parameter's input, after the modes it applies to. */
     paramHints: {

@@ -291,6 +291,7 @@ export const fr: Messages = {
       readOnly: 'Lecture seule',
       script: 'Script (dans SCRIPTS_DIR)',
       args: 'Arguments (liste JSON)',
+      env: 'Variables transmises (liste JSON de noms)',
     },
     paramHints: {
       table:
