@@ -15,7 +15,9 @@ import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { toError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/loopback.js';
+import { createSecretSet, passwordOf, type SecretSet } from './shared/redact.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { ensurePendingApprovalCards } from './slack/approval-request.js';
 import { CHRONOPS_TABLES } from './store/chronops-tables.js';
 import { type ConnectedDatabase, connectDatabase } from './store/connect.js';
 import { createDatabase, type DatabaseHandle } from './store/database.js';
@@ -42,9 +44,30 @@ export interface RunningService {
 const CLOCK_RESYNC_MS = 60_000;
 const CLOCK_SKEW_WARNING_MS = 2000;
 
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+/**
+ * The secret values of a configuration, for redaction (docs/SECURITY.md): the Slack credentials and
+ * the passwords of every database URL.
+ */
+export function configSecrets(config: Config): Array<string | undefined> {
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    passwordOf(config.databaseUrl),
+    passwordOf(config.targetDatabaseUrl),
+    passwordOf(config.taskDatabaseUrl),
+  ];
+}
+
+export async function startService(
+  config: Config,
+  logger: Logger,
+  /** What logs and executions must never show; grows with the secrets made at start. */
+  secrets: SecretSet = createSecretSet(configSecrets(config)),
+): Promise<RunningService> {
   const startedAt = performance.now();
   const database = await connectDatabase(config, logger, (ms) => sleep(ms));
+  secrets.add(passwordOf(database.url));
   // DESIGN.md §5.2: the database's clock is the reference; measure our offset to it and keep measuring.
   const clock = await createDatabaseClock(database.pool);
   const warnSkew = () => {
@@ -74,6 +97,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       );
   }
   const taskDatabaseUrl = await resolveTaskLogin(config, database, logger);
+  secrets.add(passwordOf(taskDatabaseUrl));
   const system = await ensureSystemTasks(database.db, {
     now: clock.now(),
     defaultTimezone: config.defaultTimezone,
@@ -81,6 +105,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     retentionFailureDays: config.scheduler.retentionFailureDays,
   });
   if (system.created.length > 0) logger.info({ created: system.created }, 'created the system tasks');
+  const cards = await ensurePendingApprovalCards(database.db, clock.now());
+  if (cards > 0) logger.info({ cards }, 'posted the approval cards of tasks waiting for a second admin');
 
   // The Slack side gets its own small pool: a burst of clicks queues there (up to 30 s) instead of
   // failing, and can never take the connections the scheduler needs to fire on time.
@@ -99,6 +125,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     backupDir: config.executors.backupDir,
     pgDumpPath: config.executors.pgDumpPath,
     scriptsDir: config.executors.scriptsDir,
+    scriptEnvironment: process.env,
     taskDatabaseUrl,
     protectedTables: CHRONOPS_TABLES,
     clock,
@@ -111,6 +138,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     executorFor: (type) => executors[type],
     // Jitter for retry backoff; the only randomness, injected here.
     random: Math.random,
+    redact: secrets.redact,
     options: { ...config.scheduler },
   });
   scheduler.events.on('execution.finished', (execution) => {
@@ -286,6 +314,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         userSqlAvailable: taskDatabaseUrl !== undefined,
       },
       onAttempt,
+      secrets,
     );
     sandbox = wired.sandbox;
     slack = wired.slack;
@@ -373,10 +402,12 @@ function startSandbox(
   httpUrl: string,
   deps: Omit<Parameters<typeof createSlackApp>[0], 'config' | 'connection'>,
   onAttempt: (outcome: 'delivered' | 'failed') => void,
+  secrets: SecretSet,
 ): { sandbox: Sandbox; slack: SlackApp; alerts: OutboxWorker } {
   const signingSecret = randomBytes(32).toString('hex');
   // Made up for this run, so no other local process can call the fake Web API as the bot.
   const botToken = `xoxb-sandbox-${randomBytes(16).toString('hex')}`;
+  secrets.add(botToken, signingSecret);
   const sandbox = createSandbox({
     signingSecret,
     botToken,
@@ -471,10 +502,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const secrets = createSecretSet(configSecrets(config));
+  const logger = createLogger({ level: config.logLevel, redact: secrets.redact });
   let service: RunningService;
   try {
-    service = await startService(config, logger);
+    service = await startService(config, logger, secrets);
   } catch (error) {
     logger.fatal({ err: toError(error) }, `chronops could not start: ${toError(error).message}`);
     process.exit(1);

@@ -10,6 +10,8 @@ export const ALERT_ACTION = {
   runNow: 'task_run_now',
   approve: 'task_approve',
   reject: 'task_reject',
+  /** On an approval card whose code is too long to show whole: a modal with all of it. */
+  viewFullText: 'approval_full_text',
   /** Missed-runs summary: queue a run of that task now (the latest missed occurrence, run late). */
   missedRunLatest: 'missed_run_latest',
   /** Missed-runs summary: acknowledge, leave the missed occurrences skipped. */

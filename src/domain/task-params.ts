@@ -173,6 +173,21 @@ export type NotificationParams = z.output<(typeof notificationSchemas)[keyof typ
 /** A relative path of plain segments: no `..`, no leading `/`, no shell metacharacters. */
 const SCRIPT_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * chronops's own credentials: a task may not list them in `env`. A script needing the target
+ * database's password lists PGPASSWORD, which is that password and nothing more (docs/SECURITY.md).
+ */
+export const SERVICE_SECRET_VARIABLES: readonly string[] = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'DATABASE_URL',
+  'TARGET_DATABASE_URL',
+  'TASK_DATABASE_URL',
+];
+
 const customSchemas = {
   sql: z.strictObject({
     kind: z.literal('sql'),
@@ -199,6 +214,26 @@ const customSchemas = {
         { error: 'args: must be a list of text arguments.' },
       )
       .max(20, 'args: at most 20 arguments.')
+      .default([]),
+    env: z
+      .array(
+        z
+          .string({ error: 'env: every entry must be a variable name.' })
+          .regex(
+            ENV_NAME,
+            'env: a variable name is letters, digits and _, starting with a letter or _ (e.g. MY_API_KEY).',
+          )
+          .superRefine((name, context) => {
+            if (SERVICE_SECRET_VARIABLES.includes(name))
+              context.addIssue({
+                code: 'custom',
+                message: `env: ${name} is one of chronops's own credentials and is never passed to a script; give the script a credential of its own (or PGPASSWORD for the target database).`,
+              });
+          }),
+        { error: 'env: must be a list of variable names.' },
+      )
+      .max(20, 'env: at most 20 variables.')
+      .refine((names) => new Set(names).size === names.length, 'env: a variable is listed twice.')
       .default([]),
   }),
 } as const;

@@ -10,7 +10,13 @@ import type { TaskType } from './task-types.js';
  */
 export type UserCode =
   | { readonly kind: 'sql'; readonly sql: string; readonly readOnly: boolean }
-  | { readonly kind: 'script'; readonly script: string; readonly args: readonly string[] };
+  | {
+      readonly kind: 'script';
+      readonly script: string;
+      readonly args: readonly string[];
+      /** Variables passed from the service's environment: what the script can see is part of its code. */
+      readonly env: readonly string[];
+    };
 
 /** The user code in a task's params, or undefined when the task runs only chronops's own statements. */
 export function userCodeOf(type: TaskType, params: Readonly<Record<string, unknown>>): UserCode | undefined {
@@ -21,6 +27,7 @@ export function userCodeOf(type: TaskType, params: Readonly<Record<string, unkno
           kind: 'script',
           script: typeof params.script === 'string' ? params.script : '',
           args: Array.isArray(params.args) ? params.args.map(String) : [],
+          env: Array.isArray(params.env) ? params.env.map(String) : [],
         };
       }
       // Any other kind is refused by the params schema; treat unknown shapes as SQL so they still
@@ -52,4 +59,17 @@ export function needsSecondApproval(type: TaskType, params: Readonly<Record<stri
 /** True when the task sends SQL of a person's writing, which must run on the restricted task login. */
 export function runsUserSql(type: TaskType, params: Readonly<Record<string, unknown>>): boolean {
   return userCodeOf(type, params)?.kind === 'sql';
+}
+
+/**
+ * The code as a reviewer reads it on an approval card: the SQL as written, or the script followed by
+ * each argument in JSON quotes, so an argument with a space or a quote cannot pass for two (or for
+ * part of the script's name).
+ */
+export function userCodeText(code: UserCode): string {
+  if (code.kind === 'sql') return code.sql;
+  const command = [code.script, ...code.args.map((arg) => JSON.stringify(arg))].join(' ');
+  return code.env.length > 0
+    ? `${command}\n# with these variables from chronops's environment: ${code.env.join(', ')}`
+    : command;
 }

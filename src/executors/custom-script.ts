@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { type CustomParams, scriptPathProblem } from '../domain/task-params.js';
+import { type CustomParams, SERVICE_SECRET_VARIABLES, scriptPathProblem } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { abortError } from './abort.js';
 import { runChildProcess } from './child-process.js';
 import type { ExecutorDeps } from './deps.js';
+import { splitConnectionUrl } from './target-database.js';
 import type { ExecutionContext, ExecutionResult } from './types.js';
 
 /** The only PATH a script gets: system binaries, nothing from the service's environment. */
@@ -50,8 +51,39 @@ export async function resolveScript(scriptsDir: string, script: string): Promise
 }
 
 /**
- * Runs an allow-listed script: `spawn(file, args, { shell: false })` in SCRIPTS_DIR with only PATH,
- * CHRONOPS_TASK_ID, CHRONOPS_EXECUTION_ID and DATABASE_URL (the target database) in its environment,
+ * The whole environment of a script (docs/SECURITY.md): PATH, the task and execution ids, the target
+ * database without its password (DATABASE_URL and the libpq PGHOST/PGPORT/PGDATABASE/PGUSER), and
+ * only the variables the task lists in `env`, read from chronops's environment. PGPASSWORD, when
+ * listed, is the target database's password. chronops's own credentials are refused at save.
+ */
+export function scriptEnvironment(
+  deps: Pick<ExecutorDeps, 'targetDatabaseUrl' | 'scriptEnvironment'>,
+  params: Extract<CustomParams, { kind: 'script' }>,
+  context: Pick<ExecutionContext, 'task' | 'execution'>,
+): Record<string, string> {
+  const target = splitConnectionUrl(deps.targetDatabaseUrl);
+  const url = new URL(target.urlWithoutPassword);
+  const env: Record<string, string> = {
+    PATH: SCRIPT_PATH,
+    CHRONOPS_TASK_ID: context.task.id,
+    CHRONOPS_EXECUTION_ID: context.execution.id,
+    DATABASE_URL: target.urlWithoutPassword,
+    PGHOST: decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')),
+    PGPORT: url.port || '5432',
+    PGDATABASE: target.database,
+  };
+  if (url.username) env.PGUSER = decodeURIComponent(url.username);
+  for (const name of params.env ?? []) {
+    if (SERVICE_SECRET_VARIABLES.includes(name)) continue;
+    const value = name === 'PGPASSWORD' ? target.password : deps.scriptEnvironment?.[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs an allow-listed script: `spawn(file, args, { shell: false })` in SCRIPTS_DIR with the
+ * environment of scriptEnvironment() and nothing else,
  * output bounded to 64 KiB per stream, SIGTERM on abort then SIGKILL 2 s later. stdout lines go to the
  * execution log as info, stderr lines as warnings. A non-zero exit fails with the tail of stderr.
  *
@@ -70,12 +102,7 @@ export async function runCustomScript(
     file,
     args: params.args,
     cwd: await realpath(deps.scriptsDir),
-    env: {
-      PATH: SCRIPT_PATH,
-      CHRONOPS_TASK_ID: context.task.id,
-      CHRONOPS_EXECUTION_ID: context.execution.id,
-      DATABASE_URL: deps.targetDatabaseUrl,
-    },
+    env: scriptEnvironment(deps, params, context),
     signal: context.signal,
     onLine: (stream, line) => (stream === 'stdout' ? context.log.info(line) : context.log.warn(line)),
   });

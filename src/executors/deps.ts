@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 export interface ExecutorDeps {
   /** The database maintenance tasks act on (TARGET_DATABASE_URL, default the service's database). */
   readonly targetPool: pg.Pool;
-  /** Its URL: pg_dump connects with it (password via PGPASSWORD), scripts receive it as DATABASE_URL. */
+  /** Its URL: pg_dump connects with it (password via PGPASSWORD); scripts get it without the password. */
   readonly targetDatabaseUrl: string;
   /**
    * chronops' own database, for the execution-history retention and the report's task figures when
@@ -21,6 +21,11 @@ export interface ExecutorDeps {
   readonly pgDumpPath?: string | undefined;
   /** The only folder custom scripts may run from (SCRIPTS_DIR). */
   readonly scriptsDir: string;
+  /**
+   * Where the variables a script task lists in `env` are read from (the service's environment, given
+   * by main.ts); nothing else of it reaches a script.
+   */
+  readonly scriptEnvironment?: Readonly<Record<string, string | undefined>> | undefined;
   /**
    * The restricted login user SQL runs as (TASK_DATABASE_URL, or the one chronops creates on the
    * embedded database). Undefined: tasks carrying SQL fail with a sentence saying how to set it up.

@@ -1,4 +1,6 @@
 import { ALERT_ACTION } from '../domain/alert-actions.js';
+import { formatApprovalRef } from '../domain/approval-ref.js';
+import { displayChunks } from '../domain/display-chunks.js';
 import { formatDuration } from '../domain/duration-text.js';
 import { codeBlock, escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import type { OutboxKind } from '../store/outbox.js';
@@ -63,6 +65,8 @@ export function stateLine(state: AlertState | undefined, ctx: RenderContext): st
       return m.state.approved(state.by, when);
     case 'rejected':
       return m.state.rejected(state.by, when, escapeMrkdwn(truncateText(state.reason, 500)));
+    case 'superseded':
+      return m.state.superseded(state.version, when);
   }
 }
 
@@ -276,33 +280,67 @@ export function buildDurationAnomaly(payload: Record<string, unknown>, ctx: Rend
   );
 }
 
-/** A custom task waiting for approval: what it runs, Approve / Reject; decided in place. */
+/** Characters of code an approval card shows as an excerpt when the whole code does not fit. */
+export const APPROVAL_EXCERPT_CHARS = 1500;
+
+/**
+ * A task carrying code that waits for approval: the whole code and its arguments, or an excerpt marked
+ * as one with a View full text button, never a silent cut; Approve / Reject name the version shown.
+ * Decided or superseded, the card says so in place and loses its buttons.
+ */
 export function buildApprovalRequest(payload: Record<string, unknown>, ctx: RenderContext): RenderedMessage {
-  const { m } = ctx;
+  const { m, locale } = ctx;
   const author = escapeMrkdwn(str(payload.author) ?? '?');
   const title =
     payload.edited === true
       ? m.approval.edited(author, name(payload))
       : m.approval.created(author, name(payload));
   const blocks: Block[] = [section(title)];
-  const code = str(payload.code);
-  if (code) blocks.push(section(codeBlock(truncateText(code, ERROR_EXCERPT_CHARS))));
+  const code = str(payload.code) ?? '';
+  const whole = codeBlock(code);
+  const fitsWhole = whole.length <= MESSAGE_LIMITS.sectionText;
+  if (fitsWhole) blocks.push(section(whole));
+  else {
+    const [excerpt = ''] = displayChunks(code, APPROVAL_EXCERPT_CHARS, codeBlock);
+    blocks.push(section(codeBlock(excerpt)));
+    const count = (n: number) => n.toLocaleString(locale === 'fr' ? 'fr-FR' : 'en-US');
+    blocks.push(
+      context([
+        m.approval.excerpt(
+          count(Array.from(excerpt).length),
+          count(Array.from(code).length),
+          code.split('\n').length,
+        ),
+      ]),
+    );
+  }
+  if (code.includes('```')) blocks.push(context([m.approval.backticks]));
+  const runs =
+    payload.codeKind === 'script'
+      ? m.approval.runs.script
+      : payload.readOnly === true
+        ? m.approval.runs.sqlReadOnly
+        : m.approval.runs.sql;
   blocks.push(
     fields([
       `*${m.approval.schedule}*\n\`${escapeMrkdwn(str(payload.cron) ?? '?')}\` (${escapeMrkdwn(str(payload.timezone) ?? '?')})`,
-      `*${m.approval.kind}*\n${escapeMrkdwn(str(payload.runs) ?? '?')}`,
+      `*${m.approval.kind}*\n${runs}`,
     ]),
   );
+  const version = num(payload.version);
+  const taskId = str(payload.taskId) ?? '';
+  const ref = version === null ? taskId : formatApprovalRef({ taskId, version });
   const state = stateOf(payload);
   const line = stateLine(state, ctx);
   if (line) blocks.push(context([line]));
   else {
-    const taskId = str(payload.taskId) ?? '';
+    if (version !== null) blocks.push(context([m.approval.version(version)]));
     blocks.push(
       actions(
         [
-          button(m.approve, ALERT_ACTION.approve, taskId, 'primary'),
-          button(m.reject, ALERT_ACTION.reject, taskId, 'danger'),
+          button(m.approve, ALERT_ACTION.approve, ref, 'primary'),
+          button(m.reject, ALERT_ACTION.reject, ref, 'danger'),
+          ...(fitsWhole ? [] : [button(m.viewFullText, ALERT_ACTION.viewFullText, ref)]),
         ],
         'approval_actions',
       ),

@@ -19,6 +19,7 @@ const en = {
   runNow: 'Run now',
   approve: 'Approve',
   reject: 'Reject',
+  viewFullText: 'View full text',
   runLatest: 'Run latest now',
   skip: 'Skip',
   state: {
@@ -34,6 +35,8 @@ const en = {
     approved: (user: string, when: string) => `:white_check_mark: Approved by <@${user}> ${when}.`,
     rejected: (user: string, when: string, reason: string) =>
       `:no_entry_sign: Rejected by <@${user}> ${when}: ${reason}`,
+    superseded: (version: number, when: string) =>
+      `:arrows_counterclockwise: Superseded ${when}: the task was saved again (version ${version}). This card can no longer approve it; a newer one asks for the new version, if it still needs approval.`,
   },
   overdue: {
     title: (task: string, occurrence: string, late: string) =>
@@ -80,11 +83,20 @@ const en = {
   },
   approval: {
     created: (user: string, task: string) =>
-      `:lock: <@${user}> created the custom task *${task}*. It needs the approval of another admin before it runs.`,
+      `:lock: <@${user}> created *${task}*, which runs code a person wrote. It needs the approval of another admin before it runs.`,
     edited: (user: string, task: string) =>
-      `:lock: <@${user}> edited the custom task *${task}*. It needs the approval of another admin before it runs again.`,
+      `:lock: <@${user}> edited *${task}*, which runs code a person wrote. It needs the approval of another admin before it runs again.`,
     schedule: 'Schedule',
     kind: 'Runs',
+    version: (version: number) => `Version ${version}: Approve approves exactly the code shown here.`,
+    runs: {
+      sql: 'SQL, on the restricted task login',
+      sqlReadOnly: 'read-only SQL, on the restricted task login',
+      script: 'a script from SCRIPTS_DIR, with these arguments',
+    },
+    excerpt: (shown: string, total: string, lines: number) =>
+      `:warning: *Excerpt only*: the first ${shown} of ${total} characters (${lines} lines in all). Open *View full text* and read all of it before you approve.`,
+    backticks: "Three backticks in the code are shown as ''' so they cannot end the code block early.",
   },
 };
 
@@ -106,6 +118,7 @@ const fr: NotifyMessages = {
   runNow: 'Exécuter maintenant',
   approve: 'Approuver',
   reject: 'Rejeter',
+  viewFullText: 'Voir le texte entier',
   runLatest: 'Exécuter la dernière',
   skip: 'Ignorer',
   state: {
@@ -119,6 +132,8 @@ const fr: NotifyMessages = {
     ran: (when) => `:white_check_mark: Résolu : la tâche s'est exécutée ${when}.`,
     approved: (user, when) => `:white_check_mark: Approuvée par <@${user}> ${when}.`,
     rejected: (user, when, reason) => `:no_entry_sign: Rejetée par <@${user}> ${when} : ${reason}`,
+    superseded: (version, when) =>
+      `:arrows_counterclockwise: Remplacée ${when} : la tâche a été enregistrée de nouveau (version ${version}). Cette demande ne peut plus l'approuver ; une nouvelle demande porte sur la nouvelle version, s'il en faut une.`,
   },
   overdue: {
     title: (task, occurrence, late) =>
@@ -164,11 +179,20 @@ const fr: NotifyMessages = {
   },
   approval: {
     created: (user, task) =>
-      `:lock: <@${user}> a créé la tâche personnalisée *${task}*. Elle doit être approuvée par un autre admin avant de s'exécuter.`,
+      `:lock: <@${user}> a créé *${task}*, qui exécute du code écrit par une personne. Elle doit être approuvée par un autre admin avant de s'exécuter.`,
     edited: (user, task) =>
-      `:lock: <@${user}> a modifié la tâche personnalisée *${task}*. Elle doit être approuvée par un autre admin avant de s'exécuter à nouveau.`,
+      `:lock: <@${user}> a modifié *${task}*, qui exécute du code écrit par une personne. Elle doit être approuvée par un autre admin avant de s'exécuter à nouveau.`,
     schedule: 'Planification',
     kind: 'Exécute',
+    version: (version) => `Version ${version} : Approuver approuve exactement le code affiché ici.`,
+    runs: {
+      sql: 'du SQL, avec le login restreint des tâches',
+      sqlReadOnly: 'du SQL en lecture seule, avec le login restreint des tâches',
+      script: 'un script de SCRIPTS_DIR, avec ces arguments',
+    },
+    excerpt: (shown, total, lines) =>
+      `:warning: *Extrait seulement* : les ${shown} premiers caractères sur ${total} (${lines} lignes en tout). Ouvrez *Voir le texte entier* et lisez tout avant d'approuver.`,
+    backticks: "Trois accents graves dans le code sont affichés ''' pour ne pas fermer le bloc de code.",
   },
 };
 

@@ -3,6 +3,7 @@ import type { ExecutionResult, Executor } from '../executors/types.js';
 import { createBoundedLog } from '../shared/bounded-log.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, toError } from '../shared/errors.js';
+import { type Redactor, redactDeep } from '../shared/redact.js';
 import type { SettleInput } from '../store/execution-settlement.js';
 import type { StartedExecution } from '../store/execution-start.js';
 
@@ -24,6 +25,8 @@ export interface RunOptions {
   /** Called as the executor is invoked (lateness is measured there, not when the row was written);
    * without a gate that is within this call, before the caller could register the execution. */
   onInvoke?: (invokedAtMs: number) => void;
+  /** Scrubs secrets from the log, error and result before they are settled (stored). */
+  redact?: Redactor;
 }
 
 /**
@@ -97,7 +100,7 @@ export function runExecution(
     (error: unknown) => decide({ kind: 'error', error: toError(error) }),
   );
 
-  const done = (async (): Promise<SettleInput | null> => {
+  const settled = (async (): Promise<SettleInput | null> => {
     const outcome = await decided;
     clearTimeout(timer);
     const finishedAt = clock.now();
@@ -153,5 +156,18 @@ export function runExecution(
     };
   })();
 
+  const { redact } = options;
+  const done = redact
+    ? settled.then((input) =>
+        input
+          ? {
+              ...input,
+              logs: redact(input.logs),
+              error: input.error === null ? null : redact(input.error),
+              result: input.result === null ? null : redactDeep(input.result, redact),
+            }
+          : null,
+      )
+    : settled;
   return { execution, deadlineMs, abort, done };
 }

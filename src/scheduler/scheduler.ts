@@ -7,6 +7,7 @@ import type { Executor } from '../executors/types.js';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { Redactor } from '../shared/redact.js';
 import { isCancelRequested } from '../store/execution-commands.js';
 import { reapExpiredLeases, releaseOwnedQueued, renewLeases } from '../store/execution-leases.js';
 import { type StartedExecution, startExecutions } from '../store/execution-start.js';
@@ -65,6 +66,11 @@ export interface SchedulerDeps {
   /** Jitter source for retry backoff; injected so tests are deterministic. */
   random: () => number;
   options: SchedulerOptions;
+  /**
+   * Applied to every execution's log, error and result before they are stored (and so before Slack
+   * shows them): known secrets and URL passwords become `***` (shared/redact.ts).
+   */
+  redact?: Redactor;
 }
 
 export interface TickReport {
@@ -351,12 +357,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     // and measure its lateness there. Otherwise the executor is invoked right away, within this call.
     const startAtMs = execution.startedAt.getTime();
     const gate = startAtMs > now.getTime() ? instantGate(startAtMs) : undefined;
-    const runner = runExecution(
-      execution,
-      deps.executorFor(execution.task.type),
-      clock,
-      gate ? { gate, onInvoke: emitStarted } : {},
-    );
+    const runner = runExecution(execution, deps.executorFor(execution.task.type), clock, {
+      ...(gate ? { gate, onInvoke: emitStarted } : {}),
+      ...(deps.redact ? { redact: deps.redact } : {}),
+    });
     running.set(execution.id, runner);
     if (!gate) emitStarted(Math.max(clock.nowMs(), now.getTime()));
     track(

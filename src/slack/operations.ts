@@ -1,13 +1,21 @@
+import type { ApprovalRefusal } from '../domain/approval-decision.js';
+import { type ApprovalRef, approvalRequestKey } from '../domain/approval-ref.js';
 import { nextRunAfter, parseCron } from '../domain/cron.js';
 import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { runsUserSql } from '../domain/user-code.js';
 import { isAppError } from '../shared/errors.js';
+import {
+  decideApproval as decideApprovalInStore,
+  refreshApprovalCard,
+  supersedeApprovalCards,
+} from '../store/approvals.js';
 import { cancelExecution, retryExecution } from '../store/execution-commands.js';
 import { getExecution } from '../store/executions.js';
-import { findApprovalRequest, setAlertState } from '../store/outbox-delivery.js';
+import { enqueueOutboxWith } from '../store/outbox.js';
 import type { TaskRow } from '../store/schema.js';
 import { queueManualRunOnce } from '../store/slack-queries.js';
-import { deleteTask, getTask, pauseTask, resumeTask, setApprovalState } from '../store/tasks.js';
+import { deleteTask, getTask, pauseTask, resumeTask } from '../store/tasks.js';
+import { approvalRequestEntry } from './approval-request.js';
 import type { SlackDeps } from './deps.js';
 import { formatInZone } from './format.js';
 import { type Permission, REQUIRED_ROLE, roleAllows } from './permissions.js';
@@ -187,40 +195,90 @@ export async function cancelExecutionFor(
 }
 
 /**
- * Approves or rejects a custom task. Only an admin other than its author (creator or last editor) may
- * approve; a rejection carries a reason (asked in a modal). The approval request in the channel is
- * updated in place (through the outbox: the notifier re-renders it).
+ * Approves or rejects the version of a task's code that a card showed (`ref`, from its button). The
+ * rule (domain/approval-decision.ts) is checked in the store on the locked task row, and the decision,
+ * its audit entry and the card's new state commit together; any refusal is an ephemeral sentence and
+ * changes nothing. A card from before approvals named a version is refreshed instead.
  */
 export async function decideApproval(
   deps: SlackDeps,
   userId: string,
-  task: TaskRow,
+  ref: ApprovalRef | { taskId: string; version?: undefined },
   decision: 'approved' | 'rejected',
   reason?: string,
 ): Promise<Outcome> {
   const forbidden = await forbiddenMessage(deps, userId, 'approve');
   if (forbidden) return privately(forbidden);
-  if (decision === 'approved' && (task.createdBy === userId || task.updatedBy === userId))
-    return privately(deps.m.cannotApproveOwn);
-  const shownReason = reason?.trim() ? truncateText(reason.trim(), 500) : undefined;
-  if (decision === 'rejected' && !shownReason) return privately(deps.m.rejectReasonRequired);
   const now = deps.clock.now();
-  await setApprovalState(deps.db, task.id, decision, { actor: { id: userId }, now, reason: shownReason });
-  const request = await findApprovalRequest(deps.pool, task.id);
-  if (request) {
-    await setAlertState(deps.pool, {
-      id: request.id,
-      now,
-      state:
-        decision === 'approved'
-          ? { kind: 'approved', by: userId, at: now.toISOString() }
-          : { kind: 'rejected', by: userId, at: now.toISOString(), reason: shownReason ?? '' },
-    });
-  }
+  if (ref.version === undefined) return refreshLegacyCard(deps, ref.taskId, now);
+  const shownReason = reason?.trim() ? truncateText(reason.trim(), 500) : undefined;
+  const result = await decideApprovalInStore(deps.db, {
+    ref,
+    approverId: userId,
+    approverIsAdmin: true,
+    decision,
+    reason: shownReason,
+    now,
+  });
+  if (!result.ok) return privately(approvalRefusalText(deps, result.refusal, result.task, ref));
   afterChange(deps);
+  const label = taskLabel(result.task);
   return publicly(
     decision === 'approved'
-      ? deps.m.approvedBy(userId, taskLabel(task))
-      : deps.m.rejectedBy(userId, taskLabel(task), escapeMrkdwn(shownReason ?? '')),
+      ? deps.m.approvedBy(userId, label)
+      : deps.m.rejectedBy(userId, label, escapeMrkdwn(shownReason ?? '')),
   );
+}
+
+function approvalRefusalText(
+  deps: SlackDeps,
+  refusal: ApprovalRefusal,
+  task: TaskRow | undefined,
+  ref: ApprovalRef,
+): string {
+  const label = task ? taskLabel(task) : ref.taskId;
+  const refused = deps.m.approvalRefused;
+  switch (refusal.kind) {
+    case 'not_admin':
+      return deps.m.forbidden(deps.m.roles.admin);
+    case 'task_deleted':
+      return deps.m.taskNotFound(escapeMrkdwn(ref.taskId));
+    case 'superseded':
+      return refused.superseded(label, ref.version, refusal.newerAwaitsApproval);
+    case 'already_approved':
+      return refused.alreadyApproved(label, refusal.by);
+    case 'already_rejected':
+      return refused.alreadyRejected(label, refusal.by);
+    case 'own_change':
+      return deps.m.cannotApproveOwn;
+    case 'reason_required':
+      return deps.m.rejectReasonRequired;
+  }
+}
+
+/**
+ * A click on a card whose buttons carry only the task id (posted before approvals named a version):
+ * it cannot say what the approver saw, so it decides nothing; the task's current card is re-rendered
+ * with versioned buttons (or posted, if it has none) for the approver to read and click again.
+ */
+async function refreshLegacyCard(deps: SlackDeps, taskId: string, now: Date): Promise<Outcome> {
+  const task = await getTask(deps.db, taskId);
+  if (!task) return privately(deps.m.taskNotFound(escapeMrkdwn(taskId.slice(0, 60))));
+  if (task.approvalState !== 'pending' || task.approvalVersion === null)
+    return privately(deps.m.approvalRefused.notPending(taskLabel(task)));
+  const ref = { taskId: task.id, version: task.approvalVersion };
+  if (!(await refreshApprovalCard(deps.db, ref, now))) {
+    await enqueueOutboxWith(
+      deps.db,
+      [approvalRequestEntry(task, task.approvalRequestedBy ?? '?', true)],
+      now,
+    );
+  }
+  await supersedeApprovalCards(deps.db, {
+    taskId: task.id,
+    keepKey: approvalRequestKey(ref),
+    version: task.approvalVersion,
+    now,
+  });
+  return privately(deps.m.approvalRefused.legacyCard(taskLabel(task), task.approvalVersion));
 }

@@ -47,6 +47,7 @@ export const PARAM_FIELDS: Readonly<Record<TaskType, readonly ParamField[]>> = {
     { key: 'readOnly', kind: 'boolean', when: { field: 'kind', values: ['sql'] } },
     { key: 'script', kind: 'text', when: { field: 'kind', values: ['script'] } },
     { key: 'args', kind: 'json', when: { field: 'kind', values: ['script'] } },
+    { key: 'env', kind: 'json', when: { field: 'kind', values: ['script'] } },
   ],
 };
 

@@ -1,7 +1,8 @@
 import type { ModalView } from '@slack/types';
 import { isTemplateId, TASK_TEMPLATES } from '../domain/templates.js';
-import { runsUserSql } from '../domain/user-code.js';
+import { needsSecondApproval, runsUserSql } from '../domain/user-code.js';
 import { isAppError, toError } from '../shared/errors.js';
+import { supersedeApprovalCards } from '../store/approvals.js';
 import { enqueueOutboxWith } from '../store/outbox.js';
 import type { TaskRow } from '../store/schema.js';
 import { listScheduleSummaries } from '../store/slack-queries.js';
@@ -178,26 +179,32 @@ export async function submitTaskModal(
   const save = async (): Promise<SaveResult> => {
     const forbidden = await forbiddenMessage(deps, userId, meta.t ? 'edit' : 'create');
     if (forbidden) return { kind: 'forbidden', text: forbidden };
-    // Custom tasks run arbitrary SQL or scripts: a new or edited one waits for another admin's approval.
-    const approvalState = draft.type === 'custom' ? 'pending' : undefined;
+    // A task running code a person wrote (SQL, a script) waits for another admin's approval of exactly
+    // the version saved here; any save of it asks again (docs/SECURITY.md).
+    const approvalState = needsSecondApproval(draft.type, draft.params) ? 'pending' : 'approved';
     try {
-      // One transaction: the task and, for a custom one now pending, the approval request in the channel.
+      // One transaction: the task, the approval card of a version now pending, and the older cards
+      // marked superseded (re-rendered in place without buttons).
       return await deps.db.transaction(async (tx) => {
         const task = meta.t
           ? await updateTask(tx, meta.t, draft, {
               actor: { id: userId },
               now,
               expectedVersion: meta.v ?? -1,
-              ...(approvalState ? { approvalState } : {}),
+              approvalState,
             })
-          : await createTask(tx, draft, {
-              actor: { id: userId },
-              now,
-              ...(approvalState ? { approvalState } : {}),
-            });
-        if (task.approvalState === 'pending') {
-          await enqueueOutboxWith(tx, [approvalRequestEntry(task, userId, Boolean(meta.t))], now);
+          : await createTask(tx, draft, { actor: { id: userId }, now, approvalState });
+        const request =
+          task.approvalState === 'pending' ? approvalRequestEntry(task, userId, Boolean(meta.t)) : null;
+        if (meta.t) {
+          await supersedeApprovalCards(tx, {
+            taskId: task.id,
+            keepKey: request?.dedupeKey ?? null,
+            version: task.version,
+            now,
+          });
         }
+        if (request) await enqueueOutboxWith(tx, [request], now);
         return { kind: 'saved' as const, task, created: !meta.t };
       });
     } catch (error) {
@@ -250,9 +257,12 @@ async function announceSave(
   if (result.kind === 'forbidden') return replier.ephemeral(result.text);
   if (result.kind === 'errors') return replier.ephemeral(Object.values(result.errors).join(' '));
   const label = taskLabel(result.task);
+  const pending = result.task.approvalState === 'pending';
   const text = !result.created
-    ? deps.m.updated(userId, label)
-    : result.task.approvalState === 'pending'
+    ? pending
+      ? deps.m.updatedPending(userId, label)
+      : deps.m.updated(userId, label)
+    : pending
       ? deps.m.createdPending(userId, label)
       : deps.m.created(userId, label);
   deps.track(deps.republishHomes());

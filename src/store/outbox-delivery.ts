@@ -42,7 +42,9 @@ export type AlertState =
   | { kind: 'run_requested'; by: string; at: string }
   | { kind: 'ran'; at: string }
   | { kind: 'approved'; by: string; at: string }
-  | { kind: 'rejected'; by: string; at: string; reason: string };
+  | { kind: 'rejected'; by: string; at: string; reason: string }
+  /** An approval card whose task was saved again since (at `version`): it can no longer decide. */
+  | { kind: 'superseded'; version: number; at: string };
 
 /** A decision on one task of a missed-runs summary. */
 export interface MissedDecision {

@@ -63,6 +63,20 @@ export const scheduledTasks = pgTable(
     approvalState: text('approval_state').$type<ApprovalState>().notNull().default('approved'),
     approvedBy: text('approved_by'),
     rejectionReason: text('rejection_reason'),
+    /** Who rejected the task (approved_by says who approved it): an old card names them. */
+    rejectedBy: text('rejected_by'),
+    /**
+     * The content version an approval decides on: `version` as the save that made the task pending left
+     * it. Pause, resume and decisions bump `version` too (an open editor must reload), but not this, so
+     * a card stays valid through a pause and only a new save of the task's content supersedes it. Null
+     * when the task carries no code to approve.
+     */
+    approvalVersion: integer('approval_version'),
+    /**
+     * Who saved that version. With the creator, the one person who may not decide on it: `updated_by`
+     * cannot say, since a pause sets it too.
+     */
+    approvalRequestedBy: text('approval_requested_by'),
     pausedReason: text('paused_reason'),
     pausedBy: text('paused_by'),
     pausedAt: instant('paused_at'),

@@ -41,6 +41,34 @@ function isDuplicateName(error: unknown): boolean {
   return sqlStateOf(error) === UNIQUE_VIOLATION && constraintOf(error) === 'scheduled_tasks_name_key';
 }
 
+/**
+ * The approval columns a save writes. `pending` asks for a decision on exactly the version being saved,
+ * by someone other than `actor` (docs/SECURITY.md); `approved` on a save means the task carries no code
+ * that needs one, so no version is bound and any earlier decision is cleared with it.
+ */
+function approvalColumns(
+  state: ApprovalState,
+  version: number,
+  actor: Actor,
+): Pick<
+  typeof scheduledTasks.$inferInsert,
+  | 'approvalState'
+  | 'approvalVersion'
+  | 'approvalRequestedBy'
+  | 'approvedBy'
+  | 'rejectedBy'
+  | 'rejectionReason'
+> {
+  return {
+    approvalState: state,
+    approvalVersion: state === 'pending' ? version : null,
+    approvalRequestedBy: state === 'pending' ? actor.id : null,
+    approvedBy: null,
+    rejectedBy: null,
+    rejectionReason: null,
+  };
+}
+
 export interface CreateTaskOptions {
   actor: Actor;
   now: Date;
@@ -61,7 +89,7 @@ export async function createTask(
         .values({
           ...draft,
           isSystem: options.isSystem ?? false,
-          approvalState: options.approvalState ?? 'approved',
+          ...approvalColumns(options.approvalState ?? 'approved', 1, options.actor),
           createdBy: options.actor.id,
           updatedBy: options.actor.id,
           createdAt: options.now,
@@ -178,7 +206,9 @@ export async function updateTask(
           ...draft,
           // A paused task stays paused through an edit; only resume re-enables it.
           enabled: before.enabled && draft.enabled,
-          ...(options.approvalState ? { approvalState: options.approvalState } : {}),
+          ...(options.approvalState
+            ? approvalColumns(options.approvalState, before.version + 1, options.actor)
+            : {}),
           updatedBy: options.actor.id,
           updatedAt: options.now,
           version: before.version + 1,
@@ -309,26 +339,6 @@ export async function deleteTask(
       at: options.now,
     });
     return before;
-  });
-}
-
-/** Sets the approval state of a (custom) task, e.g. when an admin approves it. */
-export async function setApprovalState(
-  db: Queryable,
-  id: string,
-  state: ApprovalState,
-  options: { actor: Actor; now: Date; reason?: string | undefined },
-): Promise<TaskRow> {
-  return changeTaskState(db, id, {
-    set: {
-      approvalState: state,
-      approvedBy: state === 'approved' ? options.actor.id : null,
-      rejectionReason: state === 'rejected' ? (options.reason ?? null) : null,
-    },
-    actor: options.actor,
-    now: options.now,
-    action: `task.${state}`,
-    after: () => (options.reason ? { reason: options.reason } : null),
   });
 }
 

@@ -11,6 +11,8 @@ import { createSlackSender, type SlackSender } from './slack-signing.js';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const ADMIN = 'U0ADMIN';
 export const ADMIN2 = 'U0ADMIN2';
+/** A third admin: the two-person rule needs one when two admins have both written a task's code. */
+export const ADMIN3 = 'U0ADMIN3';
 export const OPERATOR = 'U0OPER';
 /** A member of the operators' user group S0OPS (resolved through usergroups.users.list). */
 export const GROUP_OPERATOR = 'U0GROUPOP';
@@ -52,7 +54,7 @@ export async function startSlackHarness(
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.apiUrl,
-    SLACK_ADMINS: `${ADMIN},${ADMIN2}`,
+    SLACK_ADMINS: `${ADMIN},${ADMIN2},${ADMIN3}`,
     SLACK_OPERATORS: `${OPERATOR},S0OPS`,
     ALERT_CHANNEL: 'C0ALERTS',
     LOCALE: options.locale ?? 'en',

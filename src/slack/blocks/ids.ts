@@ -16,6 +16,9 @@ export const ACTION = {
   cancelExecution: 'execution_cancel',
   approve: ALERT_ACTION.approve,
   reject: ALERT_ACTION.reject,
+  viewFullText: ALERT_ACTION.viewFullText,
+  /** Previous / next page inside the full-text modal; the value is `<taskId>:<version>:<page>`. */
+  fullTextPage: 'approval_full_text_page',
   /** On the missed-runs summary posted by the notifier. */
   missedRunLatest: ALERT_ACTION.missedRunLatest,
   missedSkip: ALERT_ACTION.missedSkip,
@@ -48,6 +51,8 @@ export const CALLBACK = {
   executionModal: 'execution_modal',
   /** The reason asked when an admin rejects a custom task. */
   rejectModal: 'approval_reject',
+  /** The whole code of one approval request, when the card shows only an excerpt. */
+  fullTextModal: 'approval_full_text',
 } as const;
 
 /**

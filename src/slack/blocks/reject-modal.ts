@@ -4,9 +4,13 @@ import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { LIMITS, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
-/** What the reject modal carries to its submission: the task, and the message the click came from. */
+/**
+ * What the reject modal carries to its submission: the task, the version of its code the card showed
+ * (the rejection is about that version only), and the channel the click came from.
+ */
 export interface RejectModalMeta {
   t: string;
+  v: number;
   c?: string;
 }
 
@@ -45,8 +49,8 @@ export function buildRejectModal(
 export function decodeRejectMeta(raw: string): RejectModalMeta | undefined {
   try {
     const value = JSON.parse(raw) as Partial<RejectModalMeta>;
-    return typeof value.t === 'string'
-      ? { t: value.t, ...(typeof value.c === 'string' ? { c: value.c } : {}) }
+    return typeof value.t === 'string' && Number.isSafeInteger(value.v)
+      ? { t: value.t, v: value.v as number, ...(typeof value.c === 'string' ? { c: value.c } : {}) }
       : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { formatApprovalRef } from '../../domain/approval-ref.js';
 import { formatDuration } from '../../domain/duration-text.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { deriveTaskStatus, statusEmoji } from '../../domain/task-status.js';
@@ -15,6 +16,7 @@ export type TaskSummary = Pick<
   | 'name'
   | 'enabled'
   | 'approvalState'
+  | 'approvalVersion'
   | 'isRunning'
   | 'nextRunAt'
   | 'lastRunAt'
@@ -69,9 +71,11 @@ export function taskButtons(task: TaskSummary, ui: Ui): Button[] {
     button(task.enabled ? m.actions.pause : m.actions.resume, ACTION.pauseResume, task.id),
     button(m.actions.viewLogs, ACTION.viewExecution, `task:${task.id}`),
   ];
-  if (task.approvalState === 'pending') {
-    buttons.push(button(m.actions.approve, ACTION.approve, task.id, { style: 'primary' }));
-    buttons.push(button(m.actions.reject, ACTION.reject, task.id, { style: 'danger' }));
+  // Approving needs the code in front of you: the row offers a review modal that shows all of it,
+  // with Approve / Reject bound to the version it shows.
+  if (task.approvalState === 'pending' && task.approvalVersion !== null) {
+    const ref = formatApprovalRef({ taskId: task.id, version: task.approvalVersion });
+    buttons.push(button(m.actions.review, ACTION.viewFullText, ref, { style: 'primary' }));
   }
   if (!task.isSystem) buttons.push(deleteButton(task, ui));
   return buttons;

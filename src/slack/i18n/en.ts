@@ -66,8 +66,10 @@ export const en = {
   systemTask: (task: string) => `*${task}* is a system task: it can be paused but not deleted.`,
   created: (user: string, task: string) => `:sparkles: <@${user}> created *${task}*.`,
   createdPending: (user: string, task: string) =>
-    `:sparkles: <@${user}> created *${task}*; a custom task must be approved by another admin before it runs.`,
+    `:sparkles: <@${user}> created *${task}*; it runs code a person wrote, so another admin must approve it before it runs.`,
   updated: (user: string, task: string) => `:pencil2: <@${user}> edited *${task}*.`,
+  updatedPending: (user: string, task: string) =>
+    `:pencil2: <@${user}> edited *${task}*; it runs code a person wrote, so another admin must approve this version before it runs again.`,
   retryQueued: (user: string, task: string) =>
     `:repeat: <@${user}> retried *${task}*: a new attempt starts now.`,
   retryBroughtForward: (user: string, task: string, wasDue: string) =>
@@ -89,7 +91,33 @@ export const en = {
   rejectReasonRequired: 'A rejection needs a reason, so the author knows what to change.',
   missedSkipped: (user: string, task: string) =>
     `:fast_forward: <@${user}> chose not to run the missed runs of *${task}*.`,
-  cannotApproveOwn: 'A custom task must be approved by an admin other than its author.',
+  cannotApproveOwn:
+    'Code a person wrote must be approved by an admin other than the task’s author and the one who saved this version. Nothing was changed.',
+  approvalRefused: {
+    superseded: (task: string, cardVersion: number, newerAwaits: boolean) =>
+      `This card is for version ${cardVersion} of *${task}*, which was saved again since: it can no longer decide. Nothing was changed.${newerAwaits ? ' The newer version has its own card.' : ''}`,
+    alreadyApproved: (task: string, by: string | null) =>
+      `This version of *${task}* was already approved${by ? ` by <@${by}>` : ''}. Nothing was changed.`,
+    alreadyRejected: (task: string, by: string | null) =>
+      `This version of *${task}* was already rejected${by ? ` by <@${by}>` : ''}: it cannot be approved any more. To propose it again, its author edits and saves it, which asks for a new approval. Nothing was changed.`,
+    legacyCard: (task: string, version: number) =>
+      `This card does not say which version of *${task}* it decides on (it was posted by an earlier chronops), so it cannot decide. It is being refreshed with buttons for version ${version}: read it again, then click there. Nothing was changed.`,
+    notPending: (task: string) => `*${task}* does not wait for an approval. Nothing was changed.`,
+  },
+  fullText: {
+    title: 'Code to approve',
+    close: 'Close',
+    intro: (task: string, version: number, chars: string) =>
+      `*${task}*, version ${version}: all ${chars} characters of the code Approve approves.`,
+    page: (page: number, pages: number) => `Page ${page} of ${pages}`,
+    previous: '‹ Previous',
+    next: 'Next ›',
+    superseded:
+      ':arrows_counterclockwise: The task was saved again since: this version can no longer be approved.',
+    backticks: "Three backticks in the code are shown as ''' so they cannot end the code block early.",
+    missing: (task: string) =>
+      `The approval request for this version of *${task}* is gone (the task was deleted?).`,
+  },
   genericError: 'Something went wrong; nothing was changed. The error is in the service logs.',
   list: {
     title: (count: number) => `Tasks (${count})`,
@@ -112,6 +140,7 @@ export const en = {
     retry: 'Retry',
     cancel: 'Cancel run',
     details: 'Details',
+    review: 'Review code',
     approve: 'Approve',
     reject: 'Reject',
     useTemplate: 'Use template',
@@ -262,6 +291,7 @@ export const en = {
       readOnly: 'Read-only',
       script: 'Script (in SCRIPTS_DIR)',
       args: 'Arguments (JSON list)',
+      env: 'Variables passed (JSON list of names)',
     } as Record<string, string>,
     /** Shown under a parameter's input, after the modes it applies to. */
     paramHints: {

@@ -64,8 +64,10 @@ export const fr: Messages = {
     `*${task}* est une tâche système : on peut la mettre en pause, pas la supprimer.`,
   created: (user: string, task: string) => `:sparkles: <@${user}> a créé *${task}*.`,
   createdPending: (user: string, task: string) =>
-    `:sparkles: <@${user}> a créé *${task}* ; une tâche personnalisée doit être approuvée par un autre admin avant de s'exécuter.`,
+    `:sparkles: <@${user}> a créé *${task}* ; elle exécute du code écrit par une personne, un autre admin doit donc l'approuver avant qu'elle s'exécute.`,
   updated: (user: string, task: string) => `:pencil2: <@${user}> a modifié *${task}*.`,
+  updatedPending: (user: string, task: string) =>
+    `:pencil2: <@${user}> a modifié *${task}* ; elle exécute du code écrit par une personne, un autre admin doit donc approuver cette version avant qu'elle s'exécute de nouveau.`,
   retryQueued: (user: string, task: string) =>
     `:repeat: <@${user}> a relancé *${task}* : une nouvelle tentative démarre maintenant.`,
   retryBroughtForward: (user: string, task: string, wasDue: string) =>
@@ -87,7 +89,33 @@ export const fr: Messages = {
   rejectReasonRequired: "Un rejet demande une raison, pour que l'auteur sache quoi changer.",
   missedSkipped: (user: string, task: string) =>
     `:fast_forward: <@${user}> a choisi de ne pas exécuter les exécutions manquées de *${task}*.`,
-  cannotApproveOwn: 'Une tâche personnalisée doit être approuvée par un admin autre que son auteur.',
+  cannotApproveOwn:
+    "Du code écrit par une personne doit être approuvé par un admin autre que l'auteur de la tâche et celui qui a enregistré cette version. Rien n'a été modifié.",
+  approvalRefused: {
+    superseded: (task: string, cardVersion: number, newerAwaits: boolean) =>
+      `Cette demande porte sur la version ${cardVersion} de *${task}*, enregistrée de nouveau depuis : elle ne peut plus décider. Rien n'a été modifié.${newerAwaits ? ' La nouvelle version a sa propre demande.' : ''}`,
+    alreadyApproved: (task: string, by: string | null) =>
+      `Cette version de *${task}* a déjà été approuvée${by ? ` par <@${by}>` : ''}. Rien n'a été modifié.`,
+    alreadyRejected: (task: string, by: string | null) =>
+      `Cette version de *${task}* a déjà été rejetée${by ? ` par <@${by}>` : ''} : elle ne peut plus être approuvée. Pour la proposer de nouveau, son auteur la modifie et l'enregistre, ce qui demande une nouvelle approbation. Rien n'a été modifié.`,
+    legacyCard: (task: string, version: number) =>
+      `Cette demande ne dit pas sur quelle version de *${task}* elle porte (une version antérieure de chronops l'a publiée) : elle ne peut pas décider. Elle est actualisée avec des boutons pour la version ${version} : relisez-la, puis cliquez-y. Rien n'a été modifié.`,
+    notPending: (task: string) => `*${task}* n'attend aucune approbation. Rien n'a été modifié.`,
+  },
+  fullText: {
+    title: 'Code à approuver',
+    close: 'Fermer',
+    intro: (task: string, version: number, chars: string) =>
+      `*${task}*, version ${version} : les ${chars} caractères du code qu'Approuver approuve.`,
+    page: (page: number, pages: number) => `Page ${page} sur ${pages}`,
+    previous: '‹ Précédente',
+    next: 'Suivante ›',
+    superseded:
+      ':arrows_counterclockwise: La tâche a été enregistrée de nouveau depuis : cette version ne peut plus être approuvée.',
+    backticks: "Trois accents graves dans le code sont affichés ''' pour ne pas fermer le bloc de code.",
+    missing: (task: string) =>
+      `La demande d'approbation de cette version de *${task}* n'existe plus (tâche supprimée ?).`,
+  },
   genericError: "Une erreur s'est produite ; rien n'a été modifié. Le détail est dans les logs du service.",
   list: {
     title: (count: number) => `Tâches (${count})`,
@@ -110,6 +138,7 @@ export const fr: Messages = {
     retry: 'Relancer',
     cancel: "Annuler l'exécution",
     details: 'Détails',
+    review: 'Relire le code',
     approve: 'Approuver',
     reject: 'Rejeter',
     useTemplate: 'Utiliser',
@@ -262,6 +291,7 @@ export const fr: Messages = {
       readOnly: 'Lecture seule',
       script: 'Script (dans SCRIPTS_DIR)',
       args: 'Arguments (liste JSON)',
+      env: 'Variables transmises (liste JSON de noms)',
     },
     paramHints: {
       table:

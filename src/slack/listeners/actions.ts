@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
+import { type ApprovalRef, parseApprovalRef } from '../../domain/approval-ref.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+import { findApprovalCard } from '../../store/approvals.js';
 import { getExecution, listExecutionHistory } from '../../store/executions.js';
 import {
   type AlertState,
@@ -10,6 +12,7 @@ import {
 } from '../../store/outbox-delivery.js';
 import { countTasks, getTask, listTasks } from '../../store/tasks.js';
 import { buildExecutionModal } from '../blocks/execution-modal.js';
+import { buildFullTextModal, parseFullTextPage } from '../blocks/full-text-modal.js';
 import { ACTION, CALLBACK } from '../blocks/ids.js';
 import { buildRejectModal } from '../blocks/reject-modal.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
@@ -134,23 +137,67 @@ export const remove: ActionWork = onTask(async (deps, ctx, task) =>
   deliver(ctx.reply, await deleteTaskFor(deps, ctx.user, task)),
 );
 
-export const approve: ActionWork = onTask(async (deps, ctx, task) =>
-  deliver(ctx.reply, await decideApproval(deps, ctx.user, task, 'approved')),
-);
+export const approve: ActionWork = async (deps, ctx) => {
+  const ref = parseApprovalRef(ctx.value);
+  if (!ref) return ctx.reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(ctx.value.slice(0, 60))));
+  await deliver(ctx.reply, await decideApproval(deps, ctx.user, ref, 'approved'));
+};
 
-/** Reject asks for a reason first (a modal); the decision is taken on its submission (views.ts). */
-export const reject: ActionWork = onTask(async (deps, ctx, task) => {
+/**
+ * Reject asks for a reason first (a modal that keeps the version the card showed); the decision is
+ * taken on its submission (views.ts), under the same rule as Approve.
+ */
+export const reject: ActionWork = async (deps, ctx) => {
   const forbidden = await forbiddenMessage(deps, ctx.user, 'approve');
   if (forbidden) return ctx.reply.ephemeral(forbidden);
-  await ctx.client.views.open({
-    trigger_id: ctx.body.trigger_id,
-    view: buildRejectModal(
-      task,
-      { t: task.id, ...(ctx.body.channel ? { c: ctx.body.channel.id } : {}) },
-      uiOf(deps),
-    ),
-  });
-});
+  const ref = parseApprovalRef(ctx.value);
+  if (!ref) return ctx.reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(ctx.value.slice(0, 60))));
+  // A card without a version decides nothing: it is refreshed instead (see decideApproval).
+  if (ref.version === undefined)
+    return deliver(ctx.reply, await decideApproval(deps, ctx.user, ref, 'rejected'));
+  const task = await getTask(deps.db, ref.taskId);
+  if (!task) return ctx.reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(ref.taskId)));
+  const view = buildRejectModal(
+    task,
+    { t: task.id, v: ref.version, ...(ctx.body.channel ? { c: ctx.body.channel.id } : {}) },
+    uiOf(deps),
+  );
+  // From the review modal the reason modal is stacked on it; from a card it opens on its own.
+  await (ctx.body.view
+    ? ctx.client.views.push({ trigger_id: ctx.body.trigger_id, view })
+    : ctx.client.views.open({ trigger_id: ctx.body.trigger_id, view }));
+};
+
+/** View full text on an approval card: a modal with every character of the version it asks about. */
+export const viewFullText: ActionWork = async (deps, ctx) => {
+  const ref = parseApprovalRef(ctx.value);
+  if (ref?.version === undefined) {
+    return ctx.reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(ctx.value.slice(0, 60))));
+  }
+  const view = await fullTextView(deps, { taskId: ref.taskId, version: ref.version }, 0);
+  if (typeof view === 'string') return ctx.reply.ephemeral(view);
+  await ctx.client.views.open({ trigger_id: ctx.body.trigger_id, view });
+};
+
+/** Previous / Next inside the full-text modal: the same view, another page. */
+export const fullTextPage: ActionWork = async (deps, ctx) => {
+  const page = parseFullTextPage(ctx.value);
+  const ref = page ? parseApprovalRef(page.ref) : undefined;
+  const view = ctx.body.view;
+  if (!page || !ref || ref.version === undefined || !view) return;
+  const next = await fullTextView(deps, { taskId: ref.taskId, version: ref.version }, page.page);
+  if (typeof next === 'string') return ctx.reply.ephemeral(next);
+  await ctx.client.views.update({ view_id: view.id, view: next });
+};
+
+async function fullTextView(deps: SlackDeps, ref: ApprovalRef, page: number) {
+  const card = await findApprovalCard(deps.db, ref);
+  const taskName = typeof card?.payload.taskName === 'string' ? card.payload.taskName : ref.taskId;
+  if (!card || typeof card.payload.code !== 'string') return deps.m.fullText.missing(escapeMrkdwn(taskName));
+  const task = await getTask(deps.db, ref.taskId);
+  const stillPending = task?.approvalState === 'pending' && task.approvalVersion === ref.version;
+  return buildFullTextModal({ taskName, code: card.payload.code }, ref, page, stillPending, uiOf(deps));
+}
 
 /** The channel alert the button was clicked on, if it is one the notifier posted. */
 async function alertOf(deps: SlackDeps, body: ActionBody): Promise<OutboxDeliveryRow | undefined> {
@@ -289,6 +336,8 @@ export function register(app: App, deps: SlackDeps): void {
   bind(ACTION.delete, remove);
   bind(ACTION.approve, approve);
   bind(ACTION.reject, reject);
+  bind(ACTION.viewFullText, viewFullText);
+  bind(new RegExp(`^${ACTION.fullTextPage}_(prev|next)$`), fullTextPage);
   bind(ACTION.missedRunLatest, missedRunLatest);
   bind(ACTION.missedSkip, missedSkip);
   bind(ACTION.useTemplate, useTemplate);

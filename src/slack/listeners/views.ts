@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
 import { toError } from '../../shared/errors.js';
-import { getTask } from '../../store/tasks.js';
 import { ACTION, BLOCK, CALLBACK } from '../blocks/ids.js';
 import { decodeRejectMeta } from '../blocks/reject-modal.js';
 import type { SlackClient, SlackDeps } from '../deps.js';
@@ -56,9 +55,14 @@ export function makeRejectSubmitHandler(deps: SlackDeps) {
     const meta = decodeRejectMeta(view.private_metadata);
     const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
     await answerAfterAck(deps, reply, { message: 'reject submission failed' }, async () => {
-      const task = meta ? await getTask(deps.db, meta.t) : undefined;
-      if (!task) return reply.ephemeral(deps.m.taskNotFound(meta?.t.slice(0, 60) ?? '?'));
-      const outcome = await decideApproval(deps, body.user.id, task, 'rejected', reason);
+      if (!meta) return reply.ephemeral(deps.m.taskNotFound('?'));
+      const outcome = await decideApproval(
+        deps,
+        body.user.id,
+        { taskId: meta.t, version: meta.v },
+        'rejected',
+        reason,
+      );
       await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
     });
   };

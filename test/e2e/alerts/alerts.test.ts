@@ -315,21 +315,21 @@ describe('approvals', () => {
     await deliver();
     const request = lastAlert();
     const text = allText(request.blocks);
-    expect(text).toContain(`<@${ADMIN}> created the custom task *purge &lt;sessions&gt;*`);
+    expect(text).toContain(`<@${ADMIN}> created *purge &lt;sessions&gt;*, which runs code a person wrote`);
     expect(text).toContain('delete from admin_sessions where expires_at &lt; now()');
-    expect(findButton(request.blocks, 'task_approve', task.id)).toBeDefined();
-    expect(findButton(request.blocks, 'task_reject', task.id)).toBeDefined();
+    expect(findButton(request.blocks, 'task_approve', `${task.id}:1`)).toBeDefined();
+    expect(findButton(request.blocks, 'task_reject', `${task.id}:1`)).toBeDefined();
 
     const own = await h.send.click({
       userId: ADMIN,
       actionId: 'task_approve',
-      value: task.id,
+      value: `${task.id}:1`,
       container: onAlert(request),
     });
     await h.settle();
     expect(h.responsesTo(own.responseUrl).at(-1)).toMatchObject({
       response_type: 'ephemeral',
-      text: 'A custom task must be approved by an admin other than its author.',
+      text: expect.stringContaining('must be approved by an admin other than the task’s author'),
     });
     expect((await getTask(h.db.db, task.id))?.approvalState).toBe('pending');
     await deliver();
@@ -338,7 +338,7 @@ describe('approvals', () => {
     const operator = await h.send.click({
       userId: OPERATOR,
       actionId: 'task_approve',
-      value: task.id,
+      value: `${task.id}:1`,
       container: onAlert(request),
     });
     await h.settle();
@@ -347,7 +347,7 @@ describe('approvals', () => {
     const other = await h.send.click({
       userId: ADMIN2,
       actionId: 'task_approve',
-      value: task.id,
+      value: `${task.id}:1`,
       container: onAlert(request),
     });
     await h.settle();
@@ -367,7 +367,7 @@ describe('approvals', () => {
     await h.send.click({
       userId: ADMIN2,
       actionId: 'task_reject',
-      value: task.id,
+      value: `${task.id}:1`,
       container: onAlert(request),
     });
     await h.settle();

@@ -93,15 +93,23 @@ describe.skipIf(!HAS_CHROMIUM)('sandbox in Chromium: tasks, App Home, approval',
     let home = await openHome(page);
     await visible(taskRow(home, 'E2E custom count').line.filter({ hasText: 'awaiting approval' }));
 
+    // The row offers the code for review; Approve is in the review modal, bound to the version shown.
     await switchUser(page, OTTO);
     home = await openHome(page);
-    await taskRow(home, 'E2E custom count').button('Approve').click();
+    await taskRow(home, 'E2E custom count').button('Review code').click();
+    await visible(modal(page).filter({ hasText: 'select count(*) from users' }));
+    await modal(page).getByRole('button', { name: 'Approve' }).click();
+    await modal(page).locator('.close-x[data-modal="close"]').click();
+    await gone(modal(page));
     await page.locator('[data-tab="messages"]').click();
     await visible(messageWith(page, 'Only an admin can do this'));
 
     await switchUser(page, GRACE);
     home = await openHome(page);
-    await taskRow(home, 'E2E custom count').button('Approve').click();
+    await taskRow(home, 'E2E custom count').button('Review code').click();
+    await modal(page).getByRole('button', { name: 'Approve' }).click();
+    await modal(page).locator('.close-x[data-modal="close"]').click();
+    await gone(modal(page));
     await gone(taskRow(home, 'E2E custom count').line.filter({ hasText: 'awaiting approval' }));
     await goToChannel(page, 'alerts');
     await visible(messageWith(page, 'approved E2E custom count'));

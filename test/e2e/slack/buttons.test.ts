@@ -227,11 +227,11 @@ describe('approval', () => {
     const own = await h.send.click({
       userId: ADMIN,
       actionId: 'task_approve',
-      value: task.id,
+      value: `${task.id}:1`,
       container: { type: 'message', channelId: 'C0OPS' },
     });
     await h.settle();
-    expect(h.textOf(own.responseUrl)).toContain('other than its author');
+    expect(h.textOf(own.responseUrl)).toContain('other than the task’s author');
     expect((await getTask(h.db.db, task.id))?.approvalState).toBe('pending');
     const runRefused = await h.send.command('run custom sql', OPERATOR);
     await h.settle();
@@ -239,7 +239,7 @@ describe('approval', () => {
     await h.send.click({
       userId: ADMIN2,
       actionId: 'task_approve',
-      value: task.id,
+      value: `${task.id}:1`,
       container: { type: 'message', channelId: 'C0OPS' },
     });
     await h.settle();

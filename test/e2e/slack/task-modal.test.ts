@@ -206,7 +206,7 @@ describe('create via modal', () => {
       params: { kind: 'sql', sql: 'vacuum analyze', readOnly: false },
     });
     expect(String(h.fake.callsTo('chat.postMessage').at(-1)?.args.text)).toContain(
-      'approved by another admin',
+      'another admin must approve it before it runs',
     );
   });
 

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomExecutor } from '../../../src/executors/custom.js';
+import { runExecution } from '../../../src/scheduler/execution-runner.js';
+import { createSystemClock } from '../../../src/shared/clock.js';
 import { AppError } from '../../../src/shared/errors.js';
+import { createRedactor } from '../../../src/shared/redact.js';
 import { createExecutorTestBed, createTestContext, type ExecutorTestBed } from './support.js';
 
 let bed: ExecutorTestBed;
@@ -80,9 +83,10 @@ describe('custom executor: scripts', () => {
     expect(log.text()).toContain(`INFO hello from ${ids}`);
   });
 
-  it('gives the script a restricted environment', async () => {
+  it('gives the script a restricted environment: the target database without its password', async () => {
     const result = await run('env.sh').promise;
-    const names = String(result.data.output)
+    const output = String(result.data.output);
+    const names = output
       .trim()
       .split('\n')
       .map((line) => line.split('=')[0]);
@@ -92,9 +96,69 @@ describe('custom executor: scripts', () => {
       'CHRONOPS_TASK_ID',
       'DATABASE_URL',
       'PATH',
+      'PGDATABASE',
+      'PGHOST',
+      'PGPORT',
+      'PGUSER',
     ]);
-    expect(result.data.output).toContain(`DATABASE_URL=${bed.deps.targetDatabaseUrl}\n`);
-    expect(result.data.output).toContain('PATH=/usr/bin:/bin\n');
+    const target = new URL(bed.deps.targetDatabaseUrl);
+    expect(target.password).not.toBe('');
+    expect(output).not.toContain(decodeURIComponent(target.password));
+    expect(output).toContain(`PGHOST=${target.hostname}\n`);
+    expect(output).toContain('PATH=/usr/bin:/bin\n');
+  });
+
+  it('passes only the variables the task lists, PGPASSWORD being the target password', async () => {
+    const executor = createCustomExecutor({
+      ...bed.deps,
+      scriptEnvironment: { MY_API_KEY: 'key-for-the-script', SLACK_BOT_TOKEN: 'xoxb-never', OTHER: 'no' },
+    });
+    const { context } = createTestContext({
+      type: 'custom',
+      params: { kind: 'script', script: 'env.sh', env: ['MY_API_KEY', 'PGPASSWORD'] },
+    });
+    const output = String((await executor(context)).data.output);
+    expect(output).toContain('MY_API_KEY=key-for-the-script\n');
+    expect(output).toContain(
+      `PGPASSWORD=${decodeURIComponent(new URL(bed.deps.targetDatabaseUrl).password)}\n`,
+    );
+    // chronops's own credentials never pass, even when a stored task lists them (the form refuses it).
+    expect(output).not.toContain('xoxb-never');
+    expect(output).not.toContain('OTHER=');
+  });
+
+  it('stores what a script prints of a secret as ***', async () => {
+    const executor = createCustomExecutor(bed.deps);
+    const password = decodeURIComponent(new URL(bed.deps.targetDatabaseUrl).password);
+    writeScript(
+      join(bed.deps.scriptsDir, 'leak.sh'),
+      'echo "pw=$PGPASSWORD"; echo "url postgres://x:$PGPASSWORD@h/d"; echo "failing with $PGPASSWORD" >&2; exit 1',
+    );
+    const execution = {
+      id: '00000000-0000-4000-8000-0000000000e1',
+      taskId: '00000000-0000-4000-8000-0000000000e2',
+      attempt: 1,
+      trigger: 'manual',
+      scheduledFor: null,
+      startedAt: new Date(),
+      task: {
+        id: '00000000-0000-4000-8000-0000000000e2',
+        name: 'leaky',
+        type: 'custom',
+        template: null,
+        params: { kind: 'script', script: 'leak.sh', args: [], env: ['PGPASSWORD'] },
+        timeoutSeconds: 30,
+      },
+    } as unknown as Parameters<typeof runExecution>[0];
+    const settled = await runExecution(execution, executor, createSystemClock(), {
+      redact: createRedactor([password]),
+    }).done;
+    expect(settled?.status).toBe('failed');
+    const stored = JSON.stringify(settled);
+    expect(stored).not.toContain(password);
+    expect(settled?.logs).toContain('pw=***');
+    expect(settled?.logs).toContain('postgres://x:***@h/d');
+    expect(settled?.error).toContain('failing with ***');
   });
 
   it('runs scripts in sub-folders and through symlinks that stay inside, with SCRIPTS_DIR as cwd', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideApproval } from '../../../src/store/approvals.js';
 import { listAuditForTask } from '../../../src/store/audit.js';
 import {
   createTask,
@@ -9,7 +10,6 @@ import {
   listTasks,
   pauseTask,
   resumeTask,
-  setApprovalState,
   updateTask,
 } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -148,14 +148,57 @@ describe('task store', () => {
       now: T0,
       approvalState: 'pending',
     });
-    const rejected = await setApprovalState(database.db, task.id, 'rejected', {
-      actor: bob,
-      now: T0,
-      reason: 'deletes too much',
+    expect(task).toMatchObject({ approvalVersion: 1, approvalRequestedBy: alice.id });
+    const decide = (decision: 'approved' | 'rejected', approverId: string, version = 1) =>
+      decideApproval(database.db, {
+        ref: { taskId: task.id, version },
+        approverId,
+        approverIsAdmin: true,
+        decision,
+        reason: decision === 'rejected' ? 'deletes too much' : undefined,
+        now: T0,
+      });
+    expect(await decide('approved', alice.id)).toMatchObject({ ok: false, refusal: { kind: 'own_change' } });
+    expect(await decide('approved', bob.id, 2)).toMatchObject({ ok: false, refusal: { kind: 'superseded' } });
+    const rejected = await decide('rejected', bob.id);
+    expect(rejected).toMatchObject({
+      ok: true,
+      task: { approvalState: 'rejected', rejectionReason: 'deletes too much', rejectedBy: bob.id },
     });
-    expect(rejected).toMatchObject({ approvalState: 'rejected', rejectionReason: 'deletes too much' });
-    const approved = await setApprovalState(database.db, task.id, 'approved', { actor: bob, now: T0 });
-    expect(approved).toMatchObject({ approvalState: 'approved', approvedBy: 'UBOB', rejectionReason: null });
+    // Decided at that version: an approval from the same card is refused, and changes nothing.
+    expect(await decide('approved', bob.id)).toMatchObject({
+      ok: false,
+      refusal: { kind: 'already_rejected', by: bob.id },
+    });
+    expect(await getTask(database.db, task.id)).toMatchObject({
+      approvalState: 'rejected',
+      approvedBy: null,
+    });
+  });
+
+  it('takes exactly one of two concurrent decisions on the same version', async () => {
+    const task = await createTask(database.db, makeDraft({ name: 'Raced SQL', type: 'custom' }), {
+      actor: alice,
+      now: T0,
+      approvalState: 'pending',
+    });
+    const results = await Promise.all(
+      (['approved', 'rejected'] as const).map((decision) =>
+        decideApproval(database.db, {
+          ref: { taskId: task.id, version: 1 },
+          approverId: bob.id,
+          approverIsAdmin: true,
+          decision,
+          reason: 'no',
+          now: T0,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    const audit = await listAuditForTask(database.db, task.id);
+    expect(
+      audit.filter((entry) => entry.action === 'task.approved' || entry.action === 'task.rejected'),
+    ).toHaveLength(1);
   });
 
   it('enforces the data model constraints in the database itself', async () => {

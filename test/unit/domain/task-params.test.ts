@@ -89,7 +89,12 @@ describe('validateTaskParams: defaults and normalisation', () => {
     [
       'custom',
       { kind: 'script', script: 'nightly/vacuum.sh' },
-      { kind: 'script', script: 'nightly/vacuum.sh', args: [] },
+      { kind: 'script', script: 'nightly/vacuum.sh', args: [], env: [] },
+    ],
+    [
+      'custom',
+      { kind: 'script', script: 'sync.sh', env: ['MY_API_KEY', 'PGPASSWORD'] },
+      { kind: 'script', script: 'sync.sh', args: [], env: ['MY_API_KEY', 'PGPASSWORD'] },
     ],
   ])('%s %j', (type, params, expected) => {
     expect(validateTaskParams(type, null, params)).toEqual({ ok: true, params: expected });
@@ -241,6 +246,27 @@ describe('validateTaskParams: refusals name the field', () => {
       'kind: is required; choose one of sql, script.',
     ],
     ['an empty SQL', 'custom', { kind: 'sql', sql: '  ' }, 'sql', 'sql: a SQL query is required.'],
+    [
+      'a variable that is not a name',
+      'custom',
+      { kind: 'script', script: 'a.sh', env: ['MY-KEY'] },
+      'env',
+      /^env: a variable name is letters, digits and _/,
+    ],
+    [
+      "one of chronops's own credentials",
+      'custom',
+      { kind: 'script', script: 'a.sh', env: ['SLACK_SIGNING_SECRET'] },
+      'env',
+      "env: SLACK_SIGNING_SECRET is one of chronops's own credentials and is never passed to a script; give the script a credential of its own (or PGPASSWORD for the target database).",
+    ],
+    [
+      'the service database URL',
+      'custom',
+      { kind: 'script', script: 'a.sh', env: ['DATABASE_URL'] },
+      'env',
+      /^env: DATABASE_URL is one of chronops's own credentials/,
+    ],
     [
       'a parent-directory script',
       'custom',

@@ -17,7 +17,7 @@ describe('userCodeOf: which tasks carry code a person wrote', () => {
     [
       'custom',
       { kind: 'script', script: 'a.sh', args: ['-x'] },
-      { kind: 'script', script: 'a.sh', args: ['-x'] },
+      { kind: 'script', script: 'a.sh', args: ['-x'], env: [] },
     ],
     ['notification', { query: 'custom', sql: 'select 1' }, { kind: 'sql', sql: 'select 1', readOnly: true }],
     ['notification', { query: 'low_quota', threshold: 5 }, undefined],

@@ -30,6 +30,7 @@ const TASKS: TaskSummary[] = Array.from({ length: 500 }, (_, i) => ({
   name: `${'<!channel> & long name '.repeat(4)}${i}`.slice(0, 80),
   enabled: i % 5 !== 0,
   approvalState: i % 11 === 0 ? 'pending' : 'approved',
+  approvalVersion: i % 11 === 0 ? 2_147_483_647 : null,
   isRunning: i % 7 === 0,
   nextRunAt: new Date(NOW.getTime() + (i - 250) * 60_000),
   lastRunAt: i % 3 === 0 ? null : new Date(NOW.getTime() - i * 60_000),
