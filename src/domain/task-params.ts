@@ -54,7 +54,7 @@ const batchSize = wholeNumber('batchSize', 'rows', 1, 100_000).default(5000);
 // backup
 
 export const backupParamsSchema = z.strictObject({
-  /** How many archives of this database to keep (older ones are deleted after a verified dump). */
+  /** How many of this task's archives to keep (older ones are deleted after a verified dump). */
   keep: wholeNumber('keep', 'archives', 1, 365).default(7),
 });
 export type BackupParams = z.output<typeof backupParamsSchema>;

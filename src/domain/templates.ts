@@ -40,8 +40,8 @@ export const TASK_TEMPLATES: Readonly<Record<TemplateId, TaskTemplate>> = {
     type: 'backup',
     name: { en: 'Database backup', fr: 'Sauvegarde de la base' },
     description: {
-      en: 'Nightly pg_dump of the database (custom format, compressed), keeping the last 7 archives.',
-      fr: 'pg_dump nocturne de la base (format custom, compressé), en gardant les 7 dernières archives.',
+      en: 'Nightly pg_dump of the database (custom format, compressed) into a private folder of its own under BACKUP_DIR, keeping its last 7 archives.',
+      fr: 'pg_dump nocturne de la base (format custom, compressé) dans un dossier privé qui lui est propre sous BACKUP_DIR, en gardant ses 7 dernières archives.',
     },
     cron: '0 2 * * *',
     params: { keep: 7 },

@@ -1,9 +1,27 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type pg from 'pg';
 import { requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { abortError, throwIfAborted } from './abort.js';
+import {
+  ARCHIVE_MODE,
+  applyRetention,
+  createPrivateFile,
+  ensurePrivateFolder,
+  newestArchiveBytes,
+  readFreeBytes,
+  removeLeftoverPartials,
+} from './backup-files.js';
+import {
+  ARCHIVE_GROWTH_FACTOR,
+  archiveName,
+  archivePrefix,
+  estimateArchiveBytes,
+  formatMegabytes,
+  taskFolderName,
+} from './backup-policy.js';
 import { type ChildRunResult, runChildProcess } from './child-process.js';
 import type { ExecutorDeps } from './deps.js';
 import { splitConnectionUrl } from './target-database.js';
@@ -13,13 +31,25 @@ import type { ExecutionContext, ExecutionResult, Executor } from './types.js';
 const TOOL_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /**
- * backup: `pg_dump --format=custom --compress=6` of the target database into BACKUP_DIR as
- * `<db>-YYYYMMDDTHHmmssZ.dump` (UTC, from the context clock), verified with `pg_restore --list` before it
- * gets its final name, then the archives of that database beyond the last `keep` are deleted (never
- * files of another prefix). The dump is written to `<name>.partial` first, so a failed or aborted run
- * never leaves a file that looks like a good backup, nor deletes an old one.
+ * backup: `pg_dump --format=custom --compress=6` of the target database into the task's own folder,
+ * `BACKUP_DIR/<task id>/<db>-YYYYMMDDTHHmmssZ.dump` (UTC, from the context clock), verified with
+ * `pg_restore --list` before it gets its final name; then the archives of that database in that folder
+ * beyond the last `keep` are deleted. A task only ever lists, prunes or cleans its own folder, so two
+ * backup tasks of one database never delete each other's archives, and files of any other name
+ * (archives from before per-task folders included) are never touched.
  *
- * Result data: { file, bytes, durationMs, kept, deleted, entries, pgDump }.
+ * - Private: BACKUP_DIR and the task's folder are 0700 (created so, or tightened with a warning), the
+ *   archive 0600 from its first byte.
+ * - The dump is written to `<name>.partial` first, so a failed or aborted run never leaves a file that
+ *   looks like a good backup, nor deletes an old one. Partials a crashed run left in the task's folder
+ *   are removed at the start of the next run (with `overlap: allow`, only those untouched for longer
+ *   than the task's timeout: a younger one may be another run's dump in progress).
+ * - Before dumping, the free space of BACKUP_DIR's file system is compared with the expected archive
+ *   size (backup-policy.ts `estimateArchiveBytes`); short of it, the run fails without writing anything.
+ *   The default BACKUP_DIR shares a disk with the embedded database, which stops when that disk fills.
+ *
+ * Result data: { file, bytes, durationMs, kept, deleted, removedPartials, neededBytes, freeBytes,
+ * entries, pgDump }.
  */
 export function createBackupExecutor(deps: ExecutorDeps): Executor {
   return async (context) => {
@@ -36,17 +66,39 @@ export function createBackupExecutor(deps: ExecutorDeps): Executor {
     if (target.password !== undefined) env.PGPASSWORD = target.password;
 
     const clientVersion = await checkPgDumpVersion(pgDump, serverMajor, env, context);
-    await mkdir(deps.backupDir, { recursive: true });
-    const prefix = target.database.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const fileName = `${prefix}-${compactTimestamp(context.now())}.dump`;
-    const finalPath = join(deps.backupDir, fileName);
+    await ensurePrivateFolder(deps.backupDir, 'BACKUP_DIR', context.log);
+    const taskDir = join(deps.backupDir, taskFolderName(context.task.id));
+    await ensurePrivateFolder(taskDir, 'The task backup folder', context.log);
+    const prefix = archivePrefix(target.database);
+    const fileName = archiveName(prefix, context.now());
+    const finalPath = join(taskDir, fileName);
     const partialPath = `${finalPath}.partial`;
 
-    context.log.info(
-      `pg_dump ${clientVersion} of "${target.database}" (PostgreSQL ${serverMajor}) to ${finalPath}`,
-    );
+    // Created before anything else is written, so its mtime is "now" on the folder's own clock.
+    const nowMs = await createPrivateFile(partialPath);
     let entries: number;
+    let removedPartials: string[];
+    let space: { neededBytes: number; freeBytes: number };
     try {
+      const leftovers = await removeLeftoverPartials(taskDir, prefix, basename(partialPath), {
+        overlapPolicy: context.task.overlapPolicy,
+        timeoutSeconds: context.task.timeoutSeconds,
+        nowMs,
+      });
+      removedPartials = leftovers.removed;
+      for (const name of removedPartials) {
+        context.log.warn(`removed ${name}, left behind by a dump that did not finish`);
+      }
+      if (leftovers.young.length > 0) {
+        context.log.info(
+          `kept ${leftovers.young.length} partial file(s) younger than the task timeout: another run of this task (overlap: allow) may be writing them`,
+        );
+      }
+      space = await checkFreeSpace(deps, taskDir, prefix, context);
+
+      context.log.info(
+        `pg_dump ${clientVersion} of "${target.database}" (PostgreSQL ${serverMajor}) to ${finalPath}`,
+      );
       const dump = await runChildProcess({
         file: pgDump,
         args: [
@@ -65,20 +117,88 @@ export function createBackupExecutor(deps: ExecutorDeps): Executor {
       if (dump.aborted) throw abortError(context.signal);
       if (dump.exitCode !== 0) throw pgDumpFailure(dump, serverMajor);
       entries = await verifyArchive(locatePgRestore(pgDump), partialPath, env, context);
+      // pg_dump kept the mode of the file it was given; a wrapper set as PG_DUMP_PATH might not have.
+      await chmod(partialPath, ARCHIVE_MODE);
       await rename(partialPath, finalPath);
     } catch (error) {
       await rm(partialPath, { force: true });
       throw error;
     }
     const { size: bytes } = await stat(finalPath);
-    const { kept, deleted } = await applyRetention(deps.backupDir, prefix, params.keep);
+    const { kept, deleted } = await applyRetention(taskDir, prefix, params.keep);
     for (const name of deleted) context.log.info(`deleted old backup ${name}`);
     const durationMs = Math.round(performance.now() - started);
+    const removedText =
+      removedPartials.length === 0
+        ? ''
+        : `; removed ${removedPartials.length} partial file${removedPartials.length === 1 ? '' : 's'} of an unfinished dump`;
     return {
-      summary: `backed up ${target.database} to ${fileName} (${formatBytes(bytes)}) in ${(durationMs / 1000).toFixed(1)} s; kept ${kept}, deleted ${deleted.length}`,
-      data: { file: finalPath, bytes, durationMs, kept, deleted, entries, pgDump: clientVersion },
+      summary: `backed up ${target.database} to ${fileName} (${formatBytes(bytes)}) in ${(durationMs / 1000).toFixed(1)} s; kept ${kept}, deleted ${deleted.length}${removedText}`,
+      data: {
+        file: finalPath,
+        bytes,
+        durationMs,
+        kept,
+        deleted,
+        removedPartials,
+        neededBytes: space.neededBytes,
+        freeBytes: space.freeBytes,
+        entries,
+        pgDump: clientVersion,
+      },
     } satisfies ExecutionResult;
   };
+}
+
+/**
+ * Fails, before pg_dump writes a byte, when the file system of the task's folder has less room than
+ * the archive is expected to take. A best effort, not a reservation: a dump that still runs out of
+ * space fails on ENOSPC and its partial file is removed.
+ */
+async function checkFreeSpace(
+  deps: ExecutorDeps,
+  taskDir: string,
+  prefix: string,
+  context: ExecutionContext,
+): Promise<{ neededBytes: number; freeBytes: number }> {
+  // A task's first run after the upgrade to per-task folders goes by the archives of the same database
+  // written before it, at BACKUP_DIR's top level: the table data over-estimates several times
+  // (measured in backup-policy.ts).
+  const lastArchiveBytes =
+    (await newestArchiveBytes(taskDir, prefix)) ?? (await newestArchiveBytes(deps.backupDir, prefix));
+  const tableBytes = lastArchiveBytes === undefined ? await readTableDataBytes(deps.targetPool) : 0;
+  const estimate = estimateArchiveBytes({ lastArchiveBytes, tableBytes });
+  throwIfAborted(context.signal);
+  const freeBytes = await (deps.readFreeBytes ?? readFreeBytes)(taskDir);
+  const basis =
+    estimate.basis === 'last_archive'
+      ? `${ARCHIVE_GROWTH_FACTOR} × the last archive`
+      : 'the size of the table data, first backup of this task';
+  if (estimate.bytes > freeBytes) {
+    throw new AppError(
+      'executor_failed',
+      `not enough free space in BACKUP_DIR (${deps.backupDir}): need about ${formatMegabytes(estimate.bytes)}, ${formatMegabytes(freeBytes)} free (estimate: ${basis}). Free some space or point BACKUP_DIR at a larger disk.`,
+      'BACKUP_DIR',
+    );
+  }
+  context.log.info(
+    `free space: need about ${formatMegabytes(estimate.bytes)} (${basis}), ${formatMegabytes(freeBytes)} free`,
+  );
+  return { neededBytes: estimate.bytes, freeBytes };
+}
+
+/**
+ * What pg_dump will read: every ordinary table with its TOAST (not its indexes), temporary tables of
+ * other sessions and system catalogs aside, plus large objects (pg_dump includes them).
+ */
+async function readTableDataBytes(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ bytes: number }>(
+    `select (coalesce(sum(pg_table_size(c.oid)), 0) + pg_table_size('pg_catalog.pg_largeobject'))::float8 as bytes
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and c.relpersistence <> 't'
+        and n.nspname not in ('pg_catalog', 'information_schema')`,
+  );
+  return rows[0]?.bytes ?? 0;
 }
 
 async function readServerMajor(deps: ExecutorDeps): Promise<number> {
@@ -195,27 +315,6 @@ async function verifyArchive(
     .filter((line) => line.trim() !== '' && !line.startsWith(';')).length;
   context.log.info(`verified: pg_restore --list reads ${entries} entries`);
   return entries;
-}
-
-/** Keeps the newest `keep` archives of this prefix (names sort by time) and deletes the rest. */
-async function applyRetention(
-  dir: string,
-  prefix: string,
-  keep: number,
-): Promise<{ kept: number; deleted: string[] }> {
-  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}-\\d{8}T\\d{6}Z\\.dump$`);
-  const archives = (await readdir(dir))
-    .filter((name) => pattern.test(name))
-    .sort()
-    .reverse();
-  const doomed = archives.slice(keep);
-  for (const name of doomed) await rm(join(dir, name), { force: true });
-  return { kept: archives.length - doomed.length, deleted: doomed };
-}
-
-/** `2026-11-28T10:00:05.123Z` → `20261128T100005Z`. */
-export function compactTimestamp(at: Date): string {
-  return `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 
 function lastLines(text: string, count = 5): string {

@@ -15,8 +15,13 @@ export interface ExecutorDeps {
    * TARGET_DATABASE_URL points elsewhere. Defaults to the target pool (the same database).
    */
   readonly servicePool?: pg.Pool | undefined;
-  /** Folder for backup archives (BACKUP_DIR); created when missing. */
+  /** Folder for backup archives (BACKUP_DIR), one sub-folder per task; created 0700 when missing. */
   readonly backupDir: string;
+  /**
+   * Bytes free for writing on the file system holding a folder, read before each dump. Default:
+   * statfs (backup-files.ts `readFreeBytes`); tests pass their own to play a full disk.
+   */
+  readonly readFreeBytes?: ((dir: string) => Promise<number>) | undefined;
   /** PG_DUMP_PATH: explicit pg_dump binary; pg_restore is looked up next to it. */
   readonly pgDumpPath?: string | undefined;
   /** The only folder custom scripts may run from (SCRIPTS_DIR). */

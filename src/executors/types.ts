@@ -1,4 +1,4 @@
-import type { TaskType } from '../domain/task-types.js';
+import type { OverlapPolicy, TaskType } from '../domain/task-types.js';
 
 /**
  * The contract between the engine and the task types. The engine owns the execution row, the timeout
@@ -14,6 +14,8 @@ export interface ExecutionContext {
     readonly template: string | null;
     readonly params: Readonly<Record<string, unknown>>;
     readonly timeoutSeconds: number;
+    /** Whether another run of this task may be running at the same time (`allow`) or not. */
+    readonly overlapPolicy: OverlapPolicy;
     readonly alertChannel: string | null;
   };
   readonly execution: {

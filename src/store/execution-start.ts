@@ -18,6 +18,7 @@ export interface StartedExecution {
     template: string | null;
     params: Record<string, unknown>;
     timeoutSeconds: number;
+    overlapPolicy: OverlapPolicy;
     maxRetries: number;
     alertChannel: string | null;
     notifyOnSuccess: boolean;
@@ -32,6 +33,7 @@ export interface StartedTaskRow {
   template: string | null;
   params: Record<string, unknown>;
   timeout_seconds: number;
+  overlap_policy: OverlapPolicy;
   max_retries: number;
   alert_channel: string | null;
   notify_on_success: boolean;
@@ -45,6 +47,7 @@ export function startedTask(row: StartedTaskRow): StartedExecution['task'] {
     template: row.template,
     params: row.params,
     timeoutSeconds: row.timeout_seconds,
+    overlapPolicy: row.overlap_policy,
     maxRetries: row.max_retries,
     alertChannel: row.alert_channel,
     notifyOnSuccess: row.notify_on_success,
@@ -111,7 +114,7 @@ export async function startExecutions(
     // queue index full of entries of rows long started.) Task rows first, in id order, so replicas
     // starting executions of the same tasks cannot deadlock; is_running is read under that lock, so a
     // settle that committed meanwhile is seen.
-    const tasks = await client.query<StartedTaskRow & { overlap_policy: OverlapPolicy; is_running: boolean }>(
+    const tasks = await client.query<StartedTaskRow & { is_running: boolean }>(
       `select id, overlap_policy, is_running, name, type, template, params, timeout_seconds, max_retries,
               alert_channel, notify_on_success
          from scheduled_tasks

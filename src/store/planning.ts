@@ -96,7 +96,6 @@ export async function planDueOccurrences(
         next_run_at: Date;
         approval_state: DueTask['approvalState'];
         misfire_policy: MisfirePolicyName;
-        overlap_policy: OverlapPolicy;
         is_running: boolean;
       }
     >(

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskType } from '../../../src/domain/task-types.js';
+import type { OverlapPolicy, TaskType } from '../../../src/domain/task-types.js';
 import type { ExecutorDeps } from '../../../src/executors/deps.js';
 import type { ExecutionContext } from '../../../src/executors/types.js';
 import { type BoundedLog, createBoundedLog } from '../../../src/shared/bounded-log.js';
@@ -62,6 +62,9 @@ export interface TestContextOptions {
   name?: string;
   template?: string | null;
   timeoutSeconds?: number;
+  overlapPolicy?: OverlapPolicy;
+  /** The task id (default a fixed one). */
+  taskId?: string;
   now?: Date;
   signal?: AbortSignal;
   /** Every log line, as it is written (e.g. to abort when a child says it is ready). */
@@ -95,12 +98,13 @@ export function createTestContext(options: TestContextOptions): {
     log,
     context: {
       task: {
-        id: '00000000-0000-4000-8000-000000000001',
+        id: options.taskId ?? '00000000-0000-4000-8000-000000000001',
         name: options.name ?? `test ${options.type}`,
         type: options.type,
         template: options.template ?? null,
         params: options.params,
         timeoutSeconds: options.timeoutSeconds ?? 60,
+        overlapPolicy: options.overlapPolicy ?? 'skip',
         alertChannel: null,
       },
       execution: {
