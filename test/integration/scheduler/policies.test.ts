@@ -51,6 +51,9 @@ describe('overlap policy', () => {
     await scheduler.idle();
     scripted.releaseAll();
     await scheduler.idle();
+    // Executors are told the policy (a backup removes leftover partial files according to it), by
+    // whichever path started the run: at the claim, or later from the queue.
+    expect(scripted.calls.map((call) => call.task.overlapPolicy)).toEqual(scripted.calls.map(() => policy));
     return { during, after: await executionsOf(database, task.id), calls: scripted.calls.length };
   }
 
