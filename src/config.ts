@@ -398,3 +398,11 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The service's environment, from which a script task receives the variables it lists in `env` (and
+ * nothing else of it: src/executors/custom-script.ts). Read here, as every other use of process.env.
+ */
+export function scriptSourceEnvironment(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, scriptSourceEnvironment } from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox-worker.js';
 import { createSandbox, type Sandbox } from './sandbox/sandbox.js';
@@ -125,7 +125,7 @@ export async function startService(
     backupDir: config.executors.backupDir,
     pgDumpPath: config.executors.pgDumpPath,
     scriptsDir: config.executors.scriptsDir,
-    scriptEnvironment: process.env,
+    scriptEnvironment: scriptSourceEnvironment(),
     taskDatabaseUrl,
     protectedTables: CHRONOPS_TABLES,
     clock,
