@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { AppError } from '../shared/errors.js';
 import { abortError, throwIfAborted } from './abort.js';
 import type { ExecutionContext } from './types.js';
@@ -22,8 +22,8 @@ export type BoundedQueryable = Pick<pg.Pool, 'query'> & {
  * stopped within {@link CANCEL_GRACE_MS}. An aborted or failed connection is closed, never returned to
  * the pool; a clean one goes back with its settings reset.
  *
- * The cancel goes through another connection of the same pool, as the same login, which PostgreSQL
- * allows without any extra privilege.
+ * The cancel goes through a new connection with the pool's settings (the same login, which PostgreSQL
+ * allows without any extra privilege), not through the pool, which the stopped runs may exhaust.
  */
 export async function withBoundedSql<T>(
   pool: pg.Pool,
@@ -107,6 +107,28 @@ function timedOut(context: Pick<ExecutionContext, 'task'>, cause?: unknown): App
     undefined,
     cause === undefined ? undefined : { cause },
   );
+}
+
+/**
+ * Cancels or terminates a backend from a connection of its own, opened with the pool's settings: the
+ * pool may be exhausted by the very runs being stopped, and a cancel must not queue behind them.
+ */
+async function signalBackend(
+  pool: pg.Pool,
+  fn: 'pg_cancel_backend' | 'pg_terminate_backend',
+  pid: number,
+): Promise<void> {
+  const options = (pool as pg.Pool & { options: pg.ClientConfig }).options;
+  const client = new pg.Client({ ...options, connectionTimeoutMillis: 5000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query(`select ${fn}($1)`, [pid]);
+  } catch {
+    // Best effort: the statement timeout still stops the statement at the deadline.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

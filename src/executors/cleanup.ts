@@ -72,7 +72,12 @@ async function cleanTable(
 ): Promise<CleanupResultData> {
   const table = await resolveTable(pool, params.table, 'table');
   // chronops's own tables, wherever the name resolves (the target database may be chronops's own).
-  const chronopsDatabases = [pool, deps.servicePool ?? pool];
+  // (The run's own connection when the service pool is the target one: a second connection from the
+  // same pool, taken while holding this one, could wait for ever on a pool that busy runs exhaust.)
+  const chronopsDatabases = [
+    pool,
+    deps.servicePool && deps.servicePool !== deps.targetPool ? deps.servicePool : pool,
+  ];
   await refuseChronopsTable(chronopsDatabases, table, deps.protectedTables ?? [], 'table');
   const [columnName, columnField] =
     params.mode === 'expired'
