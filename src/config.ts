@@ -131,6 +131,11 @@ const envSchema = z.object({
   POLL_INTERVAL_MS: intInRange(50, 600_000, 30_000),
   CLAIM_BATCH_SIZE: intInRange(1, 10_000, 100),
   MAX_CONCURRENT_EXECUTIONS: intInRange(1, 100_000, 50),
+  SCHEDULER_POOL_SIZE: intInRange(2, 1000, 10),
+  EXECUTOR_POOL_SIZE: intInRange(1, 1000, 10),
+  OUTBOX_POOL_SIZE: intInRange(1, 100, 3),
+  HTTP_POOL_SIZE: intInRange(1, 100, 2),
+  SLACK_POOL_SIZE: intInRange(1, 1000, 10),
   SHUTDOWN_GRACE_SECONDS: intInRange(0, 3600, 30),
   CATCHUP_WINDOW_SECONDS: intInRange(0, 30 * 86_400, 86_400),
   MAX_CATCHUP_RUNS: intInRange(1, 1000, 10),
@@ -206,6 +211,17 @@ export interface Config {
     readonly scriptsDir: string;
   };
   readonly heartbeatUrl: string | undefined;
+  /**
+   * Connections per replica, one bounded pool per role (docs/ENGINE.md, "Connections"), so busy
+   * executors or a burst of clicks can never take the connections claims and heartbeats need.
+   */
+  readonly pools: {
+    readonly scheduler: number;
+    readonly executors: number;
+    readonly outbox: number;
+    readonly http: number;
+    readonly slack: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -326,6 +342,13 @@ export function loadConfig(
       scriptsDir: resolve(cwd, e.SCRIPTS_DIR ?? 'scripts'),
     },
     heartbeatUrl: e.HEARTBEAT_URL,
+    pools: {
+      scheduler: e.SCHEDULER_POOL_SIZE,
+      executors: e.EXECUTOR_POOL_SIZE,
+      outbox: e.OUTBOX_POOL_SIZE,
+      http: e.HTTP_POOL_SIZE,
+      slack: e.SLACK_POOL_SIZE,
+    },
   };
   return deepFreeze(config);
 }

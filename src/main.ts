@@ -108,20 +108,40 @@ export async function startService(
   const cards = await ensurePendingApprovalCards(database.db, clock.now());
   if (cards > 0) logger.info({ cards }, 'posted the approval cards of tasks waiting for a second admin');
 
-  // The Slack side gets its own small pool: a burst of clicks queues there (up to 30 s) instead of
-  // failing, and can never take the connections the scheduler needs to fire on time.
+  // One bounded pool per role (docs/ENGINE.md, "Connections"): the scheduler's claims, heartbeats and
+  // settlements keep `database.pool` to themselves, so executors holding every connection of theirs
+  // (a clean-up blocked on a lock, a long report) cannot delay a heartbeat past the lease.
+  const pools = config.pools;
+  // The Slack side: a burst of clicks queues there (up to 30 s) instead of failing.
   const slackDatabase = createDatabase(database.url, {
-    max: 10,
+    max: pools.slack,
     applicationName: 'chronops:slack',
     connectionTimeoutMs: 30_000,
   });
-  let target: DatabaseHandle | undefined;
-  if (config.targetDatabaseUrl)
-    target = createDatabase(config.targetDatabaseUrl, { max: 10, applicationName: 'chronops:tasks' });
+  const outboxDatabase = createDatabase(database.url, {
+    max: pools.outbox,
+    applicationName: 'chronops:outbox',
+  });
+  const httpDatabase = createDatabase(database.url, { max: pools.http, applicationName: 'chronops:http' });
+  // Executors wait for a connection up to their own timeout rather than failing after 5 s.
+  const executorDatabase = createDatabase(config.targetDatabaseUrl ?? database.url, {
+    max: pools.executors,
+    applicationName: 'chronops:tasks',
+    connectionTimeoutMs: 60_000,
+  });
+  // chronops's own tables for the executors (report figures, history retention) when the target is
+  // another database; the executor pool otherwise.
+  const executorServiceDatabase = config.targetDatabaseUrl
+    ? createDatabase(database.url, {
+        max: 2,
+        applicationName: 'chronops:tasks-service',
+        connectionTimeoutMs: 60_000,
+      })
+    : undefined;
   const executors = createExecutorRegistry({
-    targetPool: target?.pool ?? database.pool,
+    targetPool: executorDatabase.pool,
     targetDatabaseUrl: config.targetDatabaseUrl ?? database.url,
-    servicePool: database.pool,
+    servicePool: executorServiceDatabase?.pool ?? executorDatabase.pool,
     backupDir: config.executors.backupDir,
     pgDumpPath: config.executors.pgDumpPath,
     scriptsDir: config.executors.scriptsDir,
@@ -211,7 +231,7 @@ export async function startService(
   if (config.slack.mode !== 'sandbox' && config.slack.botToken) {
     alerts = createAlertsWorker(
       config,
-      { pool: database.pool, db: database.db, clock, logger },
+      { pool: outboxDatabase.pool, db: outboxDatabase.db, clock, logger },
       {
         token: config.slack.botToken,
         apiUrl: config.slack.apiUrl,
@@ -229,7 +249,7 @@ export async function startService(
     help: 'Alerts waiting for delivery to Slack.',
     registers: [metrics],
     collect: async function collect() {
-      this.set(await countPendingOutbox(database.pool));
+      this.set(await countPendingOutbox(httpDatabase.pool));
     },
   });
   new Gauge({
@@ -260,7 +280,7 @@ export async function startService(
     if (request.url === '/healthz') {
       const lastTick = scheduler.lastTickAt();
       const tickAgeMs = lastTick ? Math.round(clock.nowMs() - lastTick.getTime()) : null;
-      Promise.all([database.pool.query('select 1'), countPendingOutbox(database.pool)])
+      Promise.all([httpDatabase.pool.query('select 1'), countPendingOutbox(httpDatabase.pool)])
         .then(([, outboxBacklog]) => {
           // An idle loop sleeps up to the poll interval between ticks: alive while it ticked within that
           // and a margin, or while it is sleeping towards a wake-up that is not overdue.
@@ -315,6 +335,7 @@ export async function startService(
       },
       onAttempt,
       secrets,
+      outboxDatabase,
     );
     sandbox = wired.sandbox;
     slack = wired.slack;
@@ -360,7 +381,10 @@ export async function startService(
       await scheduler.stop();
       await wakeups.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await target?.close();
+      await executorDatabase.close();
+      await executorServiceDatabase?.close();
+      await outboxDatabase.close();
+      await httpDatabase.close();
       await slackDatabase.close();
       await database.shutdown();
     },
@@ -403,6 +427,7 @@ function startSandbox(
   deps: Omit<Parameters<typeof createSlackApp>[0], 'config' | 'connection'>,
   onAttempt: (outcome: 'delivered' | 'failed') => void,
   secrets: SecretSet,
+  outboxDatabase: DatabaseHandle,
 ): { sandbox: Sandbox; slack: SlackApp; alerts: OutboxWorker } {
   const signingSecret = randomBytes(32).toString('hex');
   // Made up for this run, so no other local process can call the fake Web API as the bot.
@@ -435,7 +460,7 @@ function startSandbox(
   // outbox, as they would reach Slack; the client must not retry or wait by itself (see outbox-worker.ts).
   const alerts = createAlertsWorker(
     config,
-    { ...deps, onAttempt },
+    { ...deps, pool: outboxDatabase.pool, db: outboxDatabase.db, onAttempt },
     {
       token: botToken,
       apiUrl: sandbox.apiUrl,

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { type CleanupParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { throwIfAborted } from './abort.js';
+import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
 import { refuseChronopsTable } from './chronops-tables-guard.js';
 import type { ExecutorDeps } from './deps.js';
 import { refuseReferencedTable } from './referenced-tables.js';
@@ -44,10 +45,13 @@ export function createCleanupExecutor(deps: ExecutorDeps): Executor {
   return async (context) => {
     const params = requireTaskParams('cleanup', context.task.template, context.task.params);
     const now = context.now();
+    // Every statement bounded by the task's time, and cancelled on abort (bounded-sql.ts).
     const data =
       params.mode === 'execution_history'
-        ? await pruneExecutionHistory(deps.servicePool ?? deps.targetPool, params, now, context)
-        : await cleanTable(deps, params, now, context);
+        ? await withBoundedSql(deps.servicePool ?? deps.targetPool, context, (db) =>
+            pruneExecutionHistory(db, params, now, context),
+          )
+        : await withBoundedSql(deps.targetPool, context, (db) => cleanTable(deps, db, params, now, context));
     const verb =
       data.mode === 'archive' ? `archived ${data.archived} rows of` : `deleted ${data.deleted} rows from`;
     return {
@@ -61,14 +65,19 @@ type TableParams = Exclude<CleanupParams, { mode: 'execution_history' }>;
 
 async function cleanTable(
   deps: ExecutorDeps,
+  pool: BoundedQueryable,
   params: TableParams,
   now: Date,
   context: ExecutionContext,
 ): Promise<CleanupResultData> {
-  const pool = deps.targetPool;
   const table = await resolveTable(pool, params.table, 'table');
   // chronops's own tables, wherever the name resolves (the target database may be chronops's own).
-  const chronopsDatabases = [pool, deps.servicePool ?? pool];
+  // (The run's own connection when the service pool is the target one: a second connection from the
+  // same pool, taken while holding this one, could wait for ever on a pool that busy runs exhaust.)
+  const chronopsDatabases = [
+    pool,
+    deps.servicePool && deps.servicePool !== deps.targetPool ? deps.servicePool : pool,
+  ];
   await refuseChronopsTable(chronopsDatabases, table, deps.protectedTables ?? [], 'table');
   const [columnName, columnField] =
     params.mode === 'expired'
@@ -139,7 +148,7 @@ async function runBatches(
  * lacks a column of the source, instead of failing halfway through.
  */
 async function ensureArchiveTable(
-  pool: pg.Pool,
+  pool: BoundedQueryable,
   table: TableRef,
   context: ExecutionContext,
 ): Promise<{ table: TableRef; quoted: string; columns: string[] }> {
@@ -169,7 +178,7 @@ async function ensureArchiveTable(
 }
 
 async function pruneExecutionHistory(
-  pool: pg.Pool,
+  pool: BoundedQueryable,
   params: Extract<CleanupParams, { mode: 'execution_history' }>,
   now: Date,
   context: ExecutionContext,

@@ -1,7 +1,7 @@
-import type pg from 'pg';
 import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { type NotificationParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
+import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
 import type { ExecutorDeps } from './deps.js';
 import { displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { singleStatement } from './sql-text.js';
@@ -34,7 +34,9 @@ export function createNotificationExecutor(deps: ExecutorDeps): Executor {
     const params = requireTaskParams('notification', context.task.template, context.task.params);
     const { matched, rows } =
       params.query === 'low_quota'
-        ? await lowQuotaUsers(deps.targetPool, params.threshold, params.maxListed)
+        ? await withBoundedSql(deps.targetPool, context, (db) =>
+            lowQuotaUsers(db, params.threshold, params.maxListed),
+          )
         : await customMatches(deps, params.sql, params.maxListed, context);
     context.log.info(`${params.query}: ${matched} row${matched === 1 ? '' : 's'} matched`);
     const built =
@@ -49,7 +51,7 @@ export function createNotificationExecutor(deps: ExecutorDeps): Executor {
   };
 }
 
-async function lowQuotaUsers(pool: pg.Pool, threshold: number, limit: number): Promise<Matches> {
+async function lowQuotaUsers(pool: BoundedQueryable, threshold: number, limit: number): Promise<Matches> {
   const users = await resolveTable(pool, 'users', 'query');
   for (const column of ['email', 'quota', 'messages_sent']) await resolveColumn(pool, users, column, 'query');
   const { rows } = await pool.query<Row>(

@@ -1,7 +1,9 @@
+import type pg from 'pg';
 import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { computeLookahead, type Lookahead } from '../domain/report-lookahead.js';
 import { type ReportQueryName, requireTaskParams } from '../domain/task-params.js';
 import { throwIfAborted } from './abort.js';
+import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
 import { csvCell } from './csv-cell.js';
 import type { ExecutorDeps } from './deps.js';
 import {
@@ -56,18 +58,24 @@ export function createReportExecutor(deps: ExecutorDeps): Executor {
       skipped: [],
     };
 
+    // Every statement bounded by the task's time, and cancelled on abort (bounded-sql.ts).
+    const bounded = <T>(pool: pg.Pool, work: (db: BoundedQueryable) => Promise<T>) =>
+      withBoundedSql(pool, context, work);
     for (const name of params.queries) {
       throwIfAborted(context.signal);
       const query = REPORT_QUERIES[name];
-      const db = query.source === 'service' ? (deps.servicePool ?? deps.targetPool) : deps.targetPool;
-      if (!(await tablesExist(db, query.requires))) {
+      const pool = query.source === 'service' ? (deps.servicePool ?? deps.targetPool) : deps.targetPool;
+      if (!(await bounded(pool, (db) => tablesExist(db, query.requires)))) {
         const reason = `table ${query.requires.join(' / ')} not found in the ${query.source === 'service' ? 'chronops' : 'target'} database`;
         data.skipped.push({ query: name, reason });
         context.log.info(`${name}: skipped (${reason})`);
         continue;
       }
       try {
-        data.figures[name] = { title: query.title, ...(await query.run(db, since, until)) };
+        data.figures[name] = {
+          title: query.title,
+          ...(await bounded(pool, (db) => query.run(db, since, until))),
+        };
       } catch (error) {
         const state = (error as { code?: unknown }).code;
         if (typeof state !== 'string' || !MISSING_OBJECT_STATES.has(state)) throw error;
@@ -78,11 +86,14 @@ export function createReportExecutor(deps: ExecutorDeps): Executor {
     }
 
     if (context.task.template && DAILY_REPORT_TEMPLATES.has(context.task.template)) {
-      const db = deps.servicePool ?? deps.targetPool;
-      if (await tablesExist(db, ['scheduled_tasks', 'task_executions'])) {
+      const pool = deps.servicePool ?? deps.targetPool;
+      if (await bounded(pool, (db) => tablesExist(db, ['scheduled_tasks', 'task_executions']))) {
         throwIfAborted(context.signal);
-        data.overview = await loadReportOverview(db, since, until);
-        const tasks = await loadLookaheadTasks(db);
+        const [overview, tasks] = await bounded(
+          pool,
+          async (db) => [await loadReportOverview(db, since, until), await loadLookaheadTasks(db)] as const,
+        );
+        data.overview = overview;
         data.lookahead = computeLookahead(
           tasks.map((task) => ({
             id: task.id,

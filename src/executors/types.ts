@@ -27,6 +27,8 @@ export interface ExecutionContext {
   };
   /** Aborted on timeout, cancellation or shutdown: stop work, cancel SQL, kill children. */
   readonly signal: AbortSignal;
+  /** When the engine times the run out (start + the task's timeout); SQL timeouts are bounded by it. */
+  readonly deadline?: Date;
   /** Lines land (bounded) in task_executions.logs. */
   readonly log: ExecutionLog;
   /** The injected clock (database time in production). */

@@ -2,7 +2,7 @@ import { EXECUTION_LOG_MAX_BYTES } from '../domain/task-types.js';
 import type { ExecutionResult, Executor } from '../executors/types.js';
 import { createBoundedLog } from '../shared/bounded-log.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, toError } from '../shared/errors.js';
+import { AppError, isAppError, toError } from '../shared/errors.js';
 import { type Redactor, redactDeep } from '../shared/redact.js';
 import type { SettleInput } from '../store/execution-settlement.js';
 import type { StartedExecution } from '../store/execution-start.js';
@@ -89,6 +89,7 @@ export function runExecution(
         scheduledFor: execution.scheduledFor,
       },
       signal: controller.signal,
+      deadline: new Date(deadlineMs),
       log,
       now: () => clock.now(),
     });
@@ -147,7 +148,8 @@ export function runExecution(
     log.error(error.message);
     return {
       id: execution.id,
-      status: 'failed',
+      // PostgreSQL stopping a statement at the task's timeout (bounded-sql.ts) is a time-out too.
+      status: isAppError(error, 'timed_out') ? 'timed_out' : 'failed',
       finishedAt,
       durationMs,
       logs: log.text(),

@@ -31,7 +31,10 @@ export async function connectDatabase(
       `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in ${embedded.dataDir})`,
     );
   }
-  const handle = createDatabase(url, { max: 20, applicationName: `chronops:${config.scheduler.workerId}` });
+  const handle = createDatabase(url, {
+    max: config.pools.scheduler,
+    applicationName: `chronops:${config.scheduler.workerId}`,
+  });
   try {
     await waitForDatabase(handle.pool, 30_000, sleep);
     await runMigrations(handle.pool);
