@@ -40,7 +40,10 @@ export function closestMatches(query: string, candidates: readonly string[], lim
   const scored: Array<{ name: string; score: number }> = [];
   for (const name of new Set(candidates)) {
     const lowered = name.toLowerCase();
-    const distance = editDistance(wanted, lowered);
+    // The distance is at least the difference in length: past the threshold it cannot qualify, so the
+    // quadratic table is never built for a huge query (a 100 kB reference stays linear).
+    const distance =
+      Math.abs(wanted.length - lowered.length) > threshold ? threshold + 1 : editDistance(wanted, lowered);
     const contains = wanted.length >= 3 && (lowered.includes(wanted) || wanted.includes(lowered));
     if (distance <= threshold || contains) {
       scored.push({ name, score: contains ? Math.min(distance, threshold) - 0.5 : distance });

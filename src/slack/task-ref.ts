@@ -34,11 +34,21 @@ export async function lookupTaskPrefix(
 ): Promise<TaskLookup> {
   const entries = await listTaskNames(db);
   const byKey = new Map<string, string>();
+  let longestKey = 0;
   for (const entry of entries) {
-    byKey.set(entry.name.toLowerCase(), entry.id);
+    const name = entry.name.toLowerCase();
+    byKey.set(name, entry.id);
     byKey.set(entry.id.toLowerCase(), entry.id);
+    longestKey = Math.max(longestKey, name.length, entry.id.length);
   }
-  for (let count = words.length; count >= 1; count--) {
+  // Only leading runs no longer than the longest name can name a task: trying every prefix of a
+  // 100 kB text would be quadratic and freeze the event loop.
+  let fitting = 0;
+  for (let length = -1; fitting < words.length; fitting++) {
+    length += (words[fitting]?.toLowerCase().length ?? 0) + 1;
+    if (length > longestKey) break;
+  }
+  for (let count = fitting; count >= 1; count--) {
     const id = byKey.get(words.slice(0, count).join(' ').toLowerCase());
     if (!id) continue;
     const task = await getTask(db, id);

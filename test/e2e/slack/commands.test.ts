@@ -90,6 +90,16 @@ describe('/tasks commands', () => {
     expect((await listExecutionHistory(h.db.db, backupId)).rows).toHaveLength(1);
   });
 
+  it('answers a 100 kB task reference at once, without trying every prefix or a quadratic match', async () => {
+    const huge = Array.from({ length: 20_000 }, (_, i) => `w${i % 10}xyz`).join(' ');
+    expect(huge.length).toBeGreaterThan(100_000);
+    for (const command of [`pause ${huge}`, `run ${huge}`]) {
+      const sent = await h.send.command(command, OPERATOR);
+      await h.settle();
+      expect(h.textOf(sent.responseUrl)).toMatch(/No task/);
+    }
+  });
+
   it('pauses with a multi-word name and a reason, then resumes', async () => {
     const paused = await h.send.command('pause nightly backup disk is full', OPERATOR);
     await h.settle();
