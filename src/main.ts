@@ -68,7 +68,7 @@ export async function startService(
   const startedAt = performance.now();
   const database = await connectDatabase(config, logger, (ms) => sleep(ms));
   secrets.add(passwordOf(database.url));
-  // DESIGN.md §5.2: the database's clock is the reference; measure our offset to it and keep measuring.
+  // docs/ARCHITECTURE.md §5.2: the database's clock is the reference; measure our offset to it and keep measuring.
   const clock = await createDatabaseClock(database.pool);
   const warnSkew = () => {
     if (Math.abs(clock.offsetMs()) > CLOCK_SKEW_WARNING_MS) {

@@ -1,7 +1,7 @@
 import type { ApprovalState } from './task-types.js';
 
 /**
- * Whether an approval card's Approve or Reject may take effect (DESIGN.md §8b, docs/SECURITY.md): a
+ * Whether an approval card's Approve or Reject may take effect (docs/ARCHITECTURE.md §8b, docs/SECURITY.md): a
  * decision is about one saved version of the task's code, the one the card showed. The store runs this
  * on the row it holds locked (`for update`) and writes the decision in the same transaction, so two
  * clicks, or a click racing an edit, cannot both pass.

@@ -3,7 +3,7 @@ import cronstrue from 'cronstrue';
 import 'cronstrue/locales/fr.js';
 import { CRON_MACROS } from './cron-fields.js';
 
-/** Languages the bot speaks (DESIGN.md §2: English by default, French with LOCALE=fr). */
+/** Languages the bot speaks (docs/ARCHITECTURE.md §2: English by default, French with LOCALE=fr). */
 export type DescriptionLocale = 'en' | 'fr';
 
 /**

@@ -6,11 +6,11 @@ import { buildMatcher, firesOnSomeDay, type Matcher, nextWall } from './cron-mat
 import { validateTimezone, type ZoneOffsets, zoneOffsets } from './zone-offsets.js';
 
 /**
- * Cron parsing, next-run computation and daylight-saving policy (DESIGN.md §5.10). Pure: no clock, no I/O.
+ * Cron parsing, next-run computation and daylight-saving policy (docs/ARCHITECTURE.md §5.10). Pure: no clock, no I/O.
  *
  * Occurrences are computed by our own matcher on local wall-clock time plus the zone's offset
  * transitions, not by cron-parser's iterator, because cron-parser's answer around DST transitions
- * depends on where the iterator was created (TOOLCHAIN.md): "next run after instant X" must be a pure
+ * depends on where the iterator was created (docs/ARCHITECTURE.md, "Toolchain notes"): "next run after instant X" must be a pure
  * function of X so the engine can persist the last fired instant and resume from it. cron-parser is
  * still used as a second validator in {@link parseCron}, so we never accept what it would reject.
  *

@@ -1,7 +1,7 @@
 import { nextRunAfter, type ParsedCron } from './cron.js';
 
 /**
- * Misfire handling (DESIGN.md §5.7): what to do with occurrences whose time passed while no replica
+ * Misfire handling (docs/ARCHITECTURE.md §5.7): what to do with occurrences whose time passed while no replica
  * was running (a deploy, an outage).
  *
  * - `run_once`: run the latest missed occurrence, skip the others;

@@ -11,7 +11,7 @@ export interface OverlapInput {
 export type OverlapDecision = 'start' | 'skip' | 'requeue';
 
 /**
- * DESIGN.md §5.6: what to do with executions about to start while earlier ones of the same task run.
+ * docs/ARCHITECTURE.md §5.6: what to do with executions about to start while earlier ones of the same task run.
  * Inputs are in start order; an execution started earlier in the batch counts as running for the next.
  *
  * - scheduled occurrences: `skip` records the slot as skipped, `queue` waits for the running one to end,

@@ -1,4 +1,4 @@
-/** Exponential backoff with jitter for failed executions (DESIGN.md §5.5). */
+/** Exponential backoff with jitter for failed executions (docs/ARCHITECTURE.md §5.5). */
 export interface RetryBackoffOptions {
   /** Delay before the first retry, in milliseconds. */
   baseMs: number;

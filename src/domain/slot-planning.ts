@@ -3,7 +3,7 @@ import { collectMissedOccurrences, planMisfire } from './misfire.js';
 import type { MisfirePolicyName, SlotReason } from './task-types.js';
 
 /**
- * What to do with a task's due occurrences at one planning instant (DESIGN.md §5.1, §5.7). Pure.
+ * What to do with a task's due occurrences at one planning instant (docs/ARCHITECTURE.md §5.1, §5.7). Pure.
  *
  * An occurrence is *on time* when it is at most `misfireThresholdMs` late: it runs, however many there
  * are (an every-second task 5 s behind runs its 5 occurrences). An occurrence later than that was

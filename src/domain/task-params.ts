@@ -4,7 +4,7 @@ import type { TaskType } from './task-types.js';
 import { templateTaskType } from './templates.js';
 
 /**
- * Parameter schemas per task type (DESIGN.md §6). Pure: this checks the *syntax* of table and column
+ * Parameter schemas per task type (docs/ARCHITECTURE.md §6). Pure: this checks the *syntax* of table and column
  * names (so an injection attempt never reaches an executor); the executor checks their *existence* and
  * type in the target database's catalog before running anything, and quotes them.
  *

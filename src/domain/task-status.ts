@@ -1,5 +1,5 @@
 /**
- * Task status is derived, never stored (DESIGN.md §5.9): it depends on the current instant, which
+ * Task status is derived, never stored (docs/ARCHITECTURE.md §5.9): it depends on the current instant, which
  * only the caller knows.
  */
 export type TaskStatus = 'disabled' | 'running' | 'overdue' | 'soon' | 'scheduled';

@@ -4,7 +4,7 @@ import type { TaskType } from './task-types.js';
 
 /**
  * Task templates (what `/tasks new <template>` starts from) and the system tasks created at first start
- * (DESIGN.md §6). Pure data plus two builders; parameters are validated by task-params.ts, and
+ * (docs/ARCHITECTURE.md §6). Pure data plus two builders; parameters are validated by task-params.ts, and
  * test/unit/domain/templates.test.ts proves every definition here produces a valid task.
  */
 
@@ -174,7 +174,7 @@ export const SYSTEM_TASK_TYPES: Readonly<Record<SystemTaskKey, TaskType>> = {
 };
 
 /**
- * The system tasks of DESIGN.md §6, created at first start by store/system-tasks.ts. Schedules are
+ * The system tasks of docs/ARCHITECTURE.md §6, created at first start by store/system-tasks.ts. Schedules are
  * staggered away from each other's minute where the design leaves room (retention at 04:30, not 04:00),
  * so two heavy clean-ups do not start together.
  */

@@ -2,7 +2,7 @@ import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 
 /**
  * The few Slack rules the report and notification executors must respect when they build their
- * message payloads (DESIGN.md §10). The full Block Kit builders live in slack/; executors may not import
+ * message payloads (docs/ARCHITECTURE.md §10). The full Block Kit builders live in slack/; executors may not import
  * them, and only need these. Escaping (`&`, `<`, `>`) and truncation come from domain/mrkdwn.ts.
  */
 

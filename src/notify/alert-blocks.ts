@@ -12,7 +12,7 @@ import type { NotifyMessages } from './messages.js';
 /**
  * Pure Block Kit builders for every alert kind of the outbox (issue 6 §2): a payload (as the engine
  * wrote it, plus the `state` people and retries added since) in, `{ text, blocks }` out. Every user
- * string is escaped; every limit of DESIGN.md §10 holds by construction (tested against the fake Web
+ * string is escaped; every limit of docs/ARCHITECTURE.md §10 holds by construction (tested against the fake Web
  * API, which rejects what Slack would).
  */
 export interface RenderedMessage {

@@ -3,7 +3,7 @@ import { truncateText } from '../domain/mrkdwn.js';
 /**
  * Block Kit constructors for the notifier's messages, applying Slack's hard limits by construction
  * (non-empty texts cut to their maximum). slack/blocks/kit.ts has the same for the interactive surface;
- * the notifier may not import slack/ (DESIGN.md §3).
+ * the notifier may not import slack/ (docs/ARCHITECTURE.md §3).
  */
 export type Block = Record<string, unknown>;
 

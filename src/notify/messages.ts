@@ -1,6 +1,6 @@
 /**
  * Every sentence of the channel alerts, in English and French (LOCALE). The notifier may not import
- * slack/ (DESIGN.md §3), so its catalogue lives here; the French one mirrors it key for key (the
+ * slack/ (docs/ARCHITECTURE.md §3), so its catalogue lives here; the French one mirrors it key for key (the
  * compiler checks). Values from users arrive already escaped for mrkdwn; `<@U…>` mentions are built here.
  */
 const en = {

@@ -1,5 +1,5 @@
 /**
- * What real Slack rejects with `invalid_blocks` (DESIGN.md §10), so the sandbox fails where production
+ * What real Slack rejects with `invalid_blocks` (docs/ARCHITECTURE.md §10), so the sandbox fails where production
  * would instead of rendering blocks Slack would refuse. Adapted from the tests' fake Web API
  * (test/support/fake-slack.ts); src/ may not import test code, and the sandbox must not import the bot.
  */

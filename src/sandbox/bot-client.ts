@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Delivers requests to the bot's `/slack/events` exactly as Slack does (DESIGN.md §10): slash commands
+ * Delivers requests to the bot's `/slack/events` exactly as Slack does (docs/ARCHITECTURE.md §10): slash commands
  * as x-www-form-urlencoded fields, interactions as `payload=<json>`, events as JSON, each signed with
  * `v0=` + HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`). Slack gives up after 3 s.
  */

@@ -18,7 +18,7 @@ import { createWebApi } from './web-api.js';
 import { createWorkspace, type SandboxMessage } from './workspace.js';
 
 /**
- * The sandbox (DESIGN.md §8): a Slack workspace for this one app, served on the service's own HTTP
+ * The sandbox (docs/ARCHITECTURE.md §8): a Slack workspace for this one app, served on the service's own HTTP
  * server. It answers the bot's Web API calls under `/api/`, takes its `response_url` posts, sends
  * signed commands and interactions to the bot's `/slack/events`, and serves the page at `/` that shows
  * it all and updates live (server-sent events on `/sandbox/stream`). Its people are admins, so it

@@ -30,7 +30,7 @@ export interface RunOptions {
 }
 
 /**
- * Runs one execution (DESIGN.md §5.4): the executor gets an AbortSignal; on timeout, cancellation or
+ * Runs one execution (docs/ARCHITECTURE.md §5.4): the executor gets an AbortSignal; on timeout, cancellation or
  * shutdown the signal fires and the execution settles at once as timed_out / cancelled / failed — even
  * when the executor ignores the signal (its late result is then discarded). An execution recorded
  * early waits for its instant (execution.startedAt); aborted before it, the executor is never called.

@@ -15,7 +15,7 @@ export interface MissedRuns {
 export interface OccurrencePlanner {
   /** The parsed schedule, cached per (cron, zone); null when it no longer parses (edited by SQL). */
   parsedCron(expression: string, timezone: string): ParsedCron | null;
-  /** The slots of a due task up to now + look-ahead (DESIGN.md §5.1, §5.7); misses are appended. */
+  /** The slots of a due task up to now + look-ahead (docs/ARCHITECTURE.md §5.1, §5.7); misses are appended. */
   planTask(task: DueTask, now: Date, missed: MissedRuns[]): TaskPlanResult;
 }
 

@@ -103,7 +103,7 @@ export interface Scheduler {
    * rejects.
    */
   cancelLocal(executionId: string): Promise<boolean>;
-  /** Graceful shutdown (DESIGN.md §5.12): stop claiming, hand back unstarted claims, let running executions
+  /** Graceful shutdown (docs/ARCHITECTURE.md §5.12): stop claiming, hand back unstarted claims, let running executions
    * finish within the grace period, then abort and settle them. */
   stop(): Promise<void>;
   /** Resolves when nothing is running or waiting to be settled in this process. */

@@ -11,7 +11,7 @@ import { createRecentDurations } from './recent-durations.js';
 const SETTLE_BATCH_SIZE = 500;
 
 /**
- * Recording what finished in this replica (DESIGN.md §5.3, §5.11): outcomes are batched — executions
+ * Recording what finished in this replica (docs/ARCHITECTURE.md §5.3, §5.11): outcomes are batched — executions
  * finishing together are recorded in one transaction, with their alerts and the messages the executors
  * asked to send. A failed batch is kept and tried again (the lease keeps other replicas away meanwhile).
  */

@@ -97,7 +97,7 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 /**
- * The Bolt app of DESIGN.md §2: `/tasks`, buttons, modals and the App Home, over HTTP (signing secret,
+ * The Bolt app of docs/ARCHITECTURE.md §2: `/tasks`, buttons, modals and the App Home, over HTTP (signing secret,
  * `/slack/events`) or Socket Mode (app token). Every Web API call goes to `apiUrl` when set (GovSlack,
  * a proxy, the sandbox's fake Slack, tests).
  */

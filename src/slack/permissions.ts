@@ -1,7 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 
 /**
- * Roles (DESIGN.md §7): admin (create, edit, delete, approve), operator (run, retry, pause, resume,
+ * Roles (docs/ARCHITECTURE.md §7): admin (create, edit, delete, approve), operator (run, retry, pause, resume,
  * cancel), viewer (everyone: list and view). Admins can do what operators can. Configured ids are Slack
  * user ids (U…/W…) or user-group ids (S…), whose members are looked up with usergroups.users.list and
  * cached for a minute. Lookups fail closed: while they fail (retried at every check), the last members

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 
 /**
- * DESIGN.md §5.2: the database's clock is the reference for due-ness and leases, so replicas with
+ * docs/ARCHITECTURE.md §5.2: the database's clock is the reference for due-ness and leases, so replicas with
  * skewed clocks agree. We measure the offset between local time and `now()` (clock_timestamp()),
  * correcting for half the round trip, and re-measure periodically.
  */

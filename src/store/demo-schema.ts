@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /**
- * The demo application of the embedded default (DESIGN.md §8): a small SaaS schema — users with a
+ * The demo application of the embedded default (docs/ARCHITECTURE.md §8): a small SaaS schema — users with a
  * message quota, conversations, rate-limit counters, admin sessions, logs — filled once with a few
  * thousand plausible rows spread over the 90 days before `now`, so every template and system task does
  * visible work on a fresh install (old logs to delete, expired rate limits and sessions, stale

@@ -1,5 +1,5 @@
 // Leases of executions in flight: heartbeats, recovery of a dead worker's work, hand-back at shutdown
-// (DESIGN.md §5.3).
+// (docs/ARCHITECTURE.md §5.3).
 import type pg from 'pg';
 import { finishSettlement, type SettledExecution, type SettledRow } from './execution-settlement.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
@@ -36,7 +36,7 @@ export async function renewLeases(
 }
 
 /**
- * Recovers work of dead workers (DESIGN.md §5.3): a running execution whose lease lapsed is marked
+ * Recovers work of dead workers (docs/ARCHITECTURE.md §5.3): a running execution whose lease lapsed is marked
  * failed ("worker lost") and the retry policy applies; a queued execution a dead worker had claimed
  * but not started is simply handed back. Runs in one transaction, SKIP LOCKED so replicas reaping at
  * the same time split the rows instead of waiting.

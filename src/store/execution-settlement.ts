@@ -1,5 +1,5 @@
 // Recording how executions ended, with their consequences: retries, the task's is_running and last
-// status, alerts (DESIGN.md §5.3, §5.5). Shared with the reaper through finishSettlement.
+// status, alerts (docs/ARCHITECTURE.md §5.3, §5.5). Shared with the reaper through finishSettlement.
 import type pg from 'pg';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { isoOrNull, withTransaction } from './transaction.js';

@@ -1,4 +1,4 @@
-// Starting owned executions at their instant: the overlap decision under the task lock (DESIGN.md §5.3, §5.6).
+// Starting owned executions at their instant: the overlap decision under the task lock (docs/ARCHITECTURE.md §5.3, §5.6).
 import type pg from 'pg';
 import type { ExecutionTrigger, OverlapPolicy, SlotReason, TaskType } from '../domain/task-types.js';
 import { withTransaction } from './transaction.js';
@@ -77,7 +77,7 @@ export interface StartOutcome {
 }
 
 /**
- * Moves owned queued executions to `running` at their instant (DESIGN.md §5.3, §5.6). Task rows are
+ * Moves owned queued executions to `running` at their instant (docs/ARCHITECTURE.md §5.3, §5.6). Task rows are
  * locked in id order (so two replicas starting executions of the same tasks cannot deadlock) and the
  * overlap policy is applied against what is running at that moment: `decide` returns start, skip
  * (recorded as skipped: overlap) or requeue (given back, to start when the running one ends).

@@ -3,7 +3,7 @@ import type { OutboxKind } from './outbox.js';
 import { withTransaction } from './transaction.js';
 
 /**
- * The delivery side of `notification_outbox` (DESIGN.md §5.11), used by notify/outbox-worker.ts and by
+ * The delivery side of `notification_outbox` (docs/ARCHITECTURE.md §5.11), used by notify/outbox-worker.ts and by
  * the Slack listeners that change an alert's state. The columns tell where a row is:
  *
  * | status    | slack_channel | slack_ts | meaning                                                         |

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Queryable } from './database.js';
 
-/** An alert or message waiting for delivery to Slack (DESIGN.md §5.11). */
+/** An alert or message waiting for delivery to Slack (docs/ARCHITECTURE.md §5.11). */
 export interface OutboxEntry {
   kind: OutboxKind;
   /** Same key, same alert: a retried transaction or a second replica cannot enqueue it twice. */

@@ -3,7 +3,7 @@ import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { withTransaction } from './transaction.js';
 
 /**
- * Overdue watch (DESIGN.md §5.8): an enabled, approved task whose occurrence is more than its grace
+ * Overdue watch (docs/ARCHITECTURE.md §5.8): an enabled, approved task whose occurrence is more than its grace
  * late and still unclaimed, or a scheduled execution still queued that late. One alert per occurrence:
  * the dedupe key is (task, occurrence) and `overdue_notified_for` remembers the last one raised.
  */

@@ -51,7 +51,7 @@ export interface PlanOutcome {
 }
 
 /**
- * Claims due occurrences in one transaction (DESIGN.md §5.1): lock up to `limit` due tasks with
+ * Claims due occurrences in one transaction (docs/ARCHITECTURE.md §5.1): lock up to `limit` due tasks with
  * SKIP LOCKED (replicas take disjoint sets instead of waiting on each other), let `plan` decide their
  * slots, insert the execution rows and advance `next_run_at` — all or nothing. A crash before commit
  * leaves next_run_at where it was, so the occurrence is planned again; a crash after commit leaves a

@@ -23,7 +23,7 @@ import type {
 } from '../domain/task-types.js';
 
 /**
- * The data model of DESIGN.md §4. Table and column names of `scheduled_tasks` and `task_executions`
+ * The data model of docs/ARCHITECTURE.md §4. Table and column names of `scheduled_tasks` and `task_executions`
  * (is_running, status, created_at…) are those of the original dashboard's troubleshooting guide: that
  * SQL must keep working unchanged.
  */

@@ -24,7 +24,7 @@ export interface EnsureSystemTasksResult {
 }
 
 /**
- * Creates the missing system tasks (DESIGN.md §6), marked `is_system`, approved. Idempotent, and safe
+ * Creates the missing system tasks (docs/ARCHITECTURE.md §6), marked `is_system`, approved. Idempotent, and safe
  * when several replicas start at once: the whole check-then-insert runs under a transaction-scoped
  * advisory lock, so the second replica waits, then finds the first one's rows and creates nothing.
  *

@@ -12,7 +12,7 @@ import {
 } from '../support/slack-harness.js';
 import { slackSignature } from '../support/slack-signing.js';
 
-// Abuse of the request signature (DESIGN.md §10): forged, malformed, stale, altered and replayed
+// Abuse of the request signature (docs/ARCHITECTURE.md §10): forged, malformed, stale, altered and replayed
 // requests against the real Bolt app over HTTP. Every one must be refused with 401 before any listener
 // runs, so no table changes and nothing is posted to Slack.
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in for the Slack Web API and for `response_url`s, for end-to-end tests of the real Bolt
- * app (DESIGN.md §10). It records every call, answers like Slack (ok, ts, view ids and hashes, trigger
+ * app (docs/ARCHITECTURE.md §10). It records every call, answers like Slack (ok, ts, view ids and hashes, trigger
  * ids valid 3 s and once), and rejects what real Slack rejects with `invalid_blocks`, so a test fails
  * where production would.
  */
@@ -64,7 +64,7 @@ export interface StoredView extends Json {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Slack's limits (checked against the Block Kit reference and DESIGN.md §10)
+// Slack's limits (checked against the Block Kit reference and docs/ARCHITECTURE.md §10)
 
 // Slack's block validation is shared with the sandbox (src/sandbox/block-rules.ts), so the tests' fake
 // and the sandbox refuse exactly what real Slack refuses.

@@ -11,7 +11,7 @@ import { createTestTaskLogin } from './task-login.js';
 
 /**
  * The whole service in sandbox mode (CHRONOPS_SANDBOX=true) against a fresh test database, and Debian's
- * Chromium driven by playwright-core (TOOLCHAIN.md: never a downloaded browser).
+ * Chromium driven by playwright-core (docs/ARCHITECTURE.md, "Toolchain notes": never a downloaded browser).
  */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);

@@ -4,7 +4,7 @@ import type { FakeSlack, StoredView } from './fake-slack.js';
 /**
  * Sends requests to the bot's /slack/events exactly as Slack does: slash commands as
  * x-www-form-urlencoded fields, interactions as `payload=<json>`, events as JSON, each signed with
- * `v0=` + HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`) (DESIGN.md §10). Trigger ids and
+ * `v0=` + HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`) (docs/ARCHITECTURE.md §10). Trigger ids and
  * response_urls come from the fake Slack, so views.open and respond() land there.
  */
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// DESIGN.md §3: domain ← store ← scheduler; executors use domain; slack and notify use store and domain;
+// docs/ARCHITECTURE.md §3: domain ← store ← scheduler; executors use domain; slack and notify use store and domain;
 // only main.ts wires them together. This test fails when an import crosses that direction.
 const SRC = join(import.meta.dirname, '../../src');
 
@@ -37,7 +37,7 @@ describe('architecture', () => {
     expect(files.length).toBeGreaterThan(10);
   });
 
-  it('imports only in the directions of DESIGN.md §3', () => {
+  it('imports only in the directions of docs/ARCHITECTURE.md §3', () => {
     const violations: string[] = [];
     for (const file of files) {
       if (file.area === 'main.ts') continue;

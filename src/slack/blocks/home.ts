@@ -21,7 +21,7 @@ export interface HomeData {
   undeliverable?: number;
 }
 
-/** The App Home dashboard (DESIGN.md §2): figures, one page of tasks, recent failures. */
+/** The App Home dashboard (docs/ARCHITECTURE.md §2): figures, one page of tasks, recent failures. */
 export function buildHomeView(data: HomeData, ui: Ui): HomeView {
   const { m } = ui;
   const blocks: KnownBlock[] = [

@@ -13,7 +13,7 @@ import type {
 import { truncateText } from '../../domain/mrkdwn.js';
 
 /**
- * Small constructors for Block Kit objects that apply Slack's hard limits (DESIGN.md §10) by
+ * Small constructors for Block Kit objects that apply Slack's hard limits (docs/ARCHITECTURE.md §10) by
  * construction: texts are never empty and are cut to their maximum, so a long task name shortens a
  * label instead of making Slack answer `invalid_blocks`.
  */

@@ -35,7 +35,7 @@ import { answerAfterAck, makeReplier, type Replier, type Respond } from '../repl
 import { openCreateModal, openEditModal } from '../task-modal-flow.js';
 import { lookupTask, lookupTaskPrefix } from '../task-ref.js';
 
-/** The slash command: `/tasks <subcommand> …` (DESIGN.md §2). */
+/** The slash command: `/tasks <subcommand> …` (docs/ARCHITECTURE.md §2). */
 export const COMMAND = '/tasks';
 
 export interface CommandArgs {

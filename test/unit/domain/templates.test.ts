@@ -75,7 +75,7 @@ describe('templates', () => {
 describe('system task definitions', () => {
   const definitions = systemTaskDefinitions({ defaultTimezone: 'Europe/Paris' });
 
-  it('defines the five system tasks of DESIGN.md §6', () => {
+  it('defines the five system tasks of docs/ARCHITECTURE.md §6', () => {
     expect(
       definitions.map((definition) => [definition.key, definition.input.type, definition.input.cron]),
     ).toEqual([
