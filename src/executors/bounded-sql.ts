@@ -45,13 +45,13 @@ export async function withBoundedSql<T>(
       () => true,
     );
     discard = true;
-    await pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    await signalBackend(pool, 'pg_cancel_backend', pid);
     const stopped = await Promise.race([settled, delay(CANCEL_GRACE_MS).then(() => false)]);
     if (!stopped) {
       context.log.warn(
         `the statement did not stop within ${CANCEL_GRACE_MS / 1000} s of its cancel; terminating backend ${pid}`,
       );
-      await pool.query('select pg_terminate_backend($1)', [pid]).catch(() => undefined);
+      await signalBackend(pool, 'pg_terminate_backend', pid);
     }
   };
   const onAbort = () => void stop();
