@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   slack: () => import('./slack.bench.js').then((module) => module.run()),
   dashboard: () => import('./dashboard.bench.js').then((module) => module.run()),
   idle: () => import('./idle.bench.js').then((module) => module.run()),
+  recovery: () => import('./recovery.bench.js').then((module) => module.run()),
 };
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--');

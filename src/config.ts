@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { IANAZone } from 'luxon';
@@ -126,8 +127,9 @@ const envSchema = z.object({
   SLACK_OPERATORS: slackIdList,
 
   WORKER_ID: optionalText,
-  LEASE_SECONDS: intInRange(5, 3600, 30),
-  HEARTBEAT_SECONDS: intInRange(1, 600, 10),
+  LEASE_SECONDS: intInRange(5, 3600, 12),
+  HEARTBEAT_SECONDS: intInRange(1, 600, 3),
+  WORKER_LIVENESS: booleanFlag(true),
   POLL_INTERVAL_MS: intInRange(50, 600_000, 30_000),
   CLAIM_BATCH_SIZE: intInRange(1, 10_000, 100),
   MAX_CONCURRENT_EXECUTIONS: intInRange(1, 100_000, 50),
@@ -192,6 +194,11 @@ export interface Config {
     readonly workerId: string;
     readonly leaseSeconds: number;
     readonly heartbeatSeconds: number;
+    /**
+     * Hold a liveness lock on a session of its own, so other replicas recover this one's runs within
+     * seconds of its exit. Off behind a transaction-mode pooler, which cannot keep a session's lock.
+     */
+    readonly workerLiveness: boolean;
     readonly pollIntervalMs: number;
     readonly claimBatchSize: number;
     readonly maxConcurrentExecutions: number;
@@ -318,9 +325,11 @@ export function loadConfig(
       operators: e.SLACK_OPERATORS,
     },
     scheduler: {
-      workerId: e.WORKER_ID ?? `${hostname()}-${process.pid}`,
+      // The random part tells a restarted container (same host name, pid 1) from the process it replaces.
+      workerId: e.WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
       leaseSeconds: e.LEASE_SECONDS,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
+      workerLiveness: e.WORKER_LIVENESS,
       pollIntervalMs: e.POLL_INTERVAL_MS,
       claimBatchSize: e.CLAIM_BATCH_SIZE,
       maxConcurrentExecutions: e.MAX_CONCURRENT_EXECUTIONS,

@@ -27,6 +27,7 @@ import { countPendingOutbox } from './store/outbox.js';
 import { ensureSystemTasks } from './store/system-tasks.js';
 import { ensureTaskLogin } from './store/task-login.js';
 import { listenForWakeups } from './store/wakeups.js';
+import { holdWorkerLiveness } from './store/worker-liveness.js';
 
 /**
  * Composition root: config → database → migrations → clock → executors → scheduler → (Slack or sandbox).
@@ -151,8 +152,18 @@ export async function startService(
     clock,
   });
 
+  // Released only after the scheduler has stopped: while runs are finishing, their lock says so.
+  const liveness = config.scheduler.workerLiveness
+    ? holdWorkerLiveness({
+        url: database.url,
+        workerId: config.scheduler.workerId,
+        logger: logger.child({ component: 'liveness' }),
+        nowMs: () => clock.nowMs(),
+      })
+    : undefined;
   const scheduler = createScheduler({
     pool: database.pool,
+    ...(liveness ? { liveness } : {}),
     clock,
     logger: logger.child({ component: 'scheduler' }),
     executorFor: (type) => executors[type],
@@ -379,6 +390,7 @@ export async function startService(
       await alerts?.stop();
       sandbox?.close();
       await scheduler.stop();
+      await liveness?.stop();
       await wakeups.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await executorDatabase.close();

@@ -20,6 +20,7 @@ import {
   planDueOccurrences,
   setNextRuns,
 } from '../store/planning.js';
+import type { WorkerLiveness } from '../store/worker-liveness.js';
 import { missedRunsAlert, overdueAlert, workerLostAlerts } from './alerts.js';
 import { DueHeap } from './due-heap.js';
 import { SchedulerEvents } from './events.js';
@@ -51,7 +52,7 @@ export interface SchedulerOptions {
   /** An occurrence later than this when planned counts as missed (misfire policy applies). */
   misfireThresholdMs?: number;
   backoff?: RetryBackoffOptions;
-  /** How often expired leases are looked for; default a third of the lease, at most 5 s. */
+  /** How often lost runs are looked for; default a fifth of the lease, at most 1 s. */
   reapIntervalMs?: number;
   /** How often the overdue watch runs; default 10 s (grace periods are at least a minute). */
   overdueIntervalMs?: number;
@@ -71,6 +72,11 @@ export interface SchedulerDeps {
    * shows them): known secrets and URL passwords become `***` (shared/redact.ts).
    */
   redact?: Redactor;
+  /**
+   * This replica's liveness lock (store/worker-liveness.ts). With it, runs of replicas that exited are
+   * recovered within about two heartbeats instead of a lease; without it, by their leases alone.
+   */
+  liveness?: Pick<WorkerLiveness, 'heldSinceMs'>;
 }
 
 export interface TickReport {
@@ -136,6 +142,7 @@ const EARLY_START_RETRY_MS = 100;
 const BUSY_RECHECK_MS = 50;
 const MAX_PLAN_BATCHES_PER_TICK = 50;
 const DEFAULT_OVERDUE_INTERVAL_MS = 10_000;
+const DEFAULT_REAP_INTERVAL_MS = 1000;
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { pool, clock, logger, options } = deps;
@@ -169,6 +176,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let lastRenewMs = Number.NEGATIVE_INFINITY;
   let lastBackfillMs = Number.NEGATIVE_INFINITY;
   let lastOverdueMs = Number.NEGATIVE_INFINITY;
+  // When a heartbeat or a reap last failed to reach the database (the reaper waits after it).
+  let databaseTroubleAtMs = Number.NEGATIVE_INFINITY;
   let loopTimer: NodeJS.Timeout | undefined;
   let heapTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -376,12 +385,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function renew(now: Date): Promise<void> {
     const ids = [...running.keys(), ...settlement.unsettledIds()];
     if (ids.length === 0) return;
-    const { alive, cancelRequested } = await renewLeases(pool, {
-      ids,
-      now,
-      leaseUntil: leaseUntil(now),
-      workerId,
-    });
+    let renewed: Awaited<ReturnType<typeof renewLeases>>;
+    try {
+      renewed = await renewLeases(pool, { ids, now, leaseUntil: leaseUntil(now), workerId });
+    } catch (error) {
+      databaseTroubleAtMs = now.getTime();
+      throw error;
+    }
+    const { alive, cancelRequested } = renewed;
     for (const id of ids) {
       const runner = running.get(id);
       if (!runner) continue;
@@ -417,10 +428,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function reap(now: Date): Promise<number> {
+    // Coming back from a database outage, every replica's leases may have lapsed meanwhile: give the
+    // others two heartbeats to renew theirs before judging them (this one failed to reach it too).
+    if (now.getTime() - databaseTroubleAtMs < 2 * options.heartbeatSeconds * 1000) return 0;
     const { lost, workers } = await reapExpiredLeases(pool, {
       now,
       limit: 1000,
-      retryAt,
+      // Losing its worker is not the task's fault: the retry starts now, without the failure backoff
+      // (it still counts as an attempt, so a task that kills its replica cannot loop forever).
+      retryAt: () => now,
+      ...orphanCutoff(now),
       alerts: (rows, byExecution) => workerLostAlerts(rows, byExecution),
     });
     for (const execution of lost) {
@@ -437,6 +454,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return lost.length;
   }
 
+  /**
+   * The heartbeat age past which a run of a worker that has exited (no liveness lock) is recovered:
+   * one and a half heartbeat intervals, so a heartbeat in flight at the check is not mistaken for none.
+   * Only while this replica's own lock has been held for two intervals: after a database restart every
+   * lock was dropped at once, and the other replicas need that long to take theirs again.
+   */
+  function orphanCutoff(now: Date): { orphanedHeartbeatBefore?: Date } {
+    const heldSince = deps.liveness?.heldSinceMs() ?? null;
+    const heartbeatMs = options.heartbeatSeconds * 1000;
+    if (heldSince === null || now.getTime() - heldSince < 2 * heartbeatMs) return {};
+    return { orphanedHeartbeatBefore: new Date(now.getTime() - 1.5 * heartbeatMs) };
+  }
+
   function enforceDeadlines(now: Date): void {
     for (const runner of running.values()) if (now.getTime() >= runner.deadlineMs) runner.abort('timeout');
   }
@@ -444,7 +474,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // ---- maintenance: leases and the overdue watch ----------------------------------------------------
 
   type Phase = (name: string, work: () => Promise<void>) => Promise<void>;
-  const reapIntervalMs = options.reapIntervalMs ?? Math.min(leaseMs / 3, 5000);
+  // A lost run is found at most this long after its lease lapses or its worker's lock is released;
+  // each look is one indexed read of the few running rows (docs/ENGINE.md, "Crash recovery").
+  const reapIntervalMs = options.reapIntervalMs ?? Math.min(leaseMs / 5, DEFAULT_REAP_INTERVAL_MS);
   const overdueIntervalMs = options.overdueIntervalMs ?? DEFAULT_OVERDUE_INTERVAL_MS;
 
   /** Recovers expired leases when the reap interval has passed; returns how many runs were lost. */
@@ -453,7 +485,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     lastReapMs = now.getTime();
     let reaped = 0;
     await phase('reap', async () => {
-      reaped = await reap(now);
+      try {
+        reaped = await reap(now);
+      } catch (error) {
+        databaseTroubleAtMs = now.getTime();
+        throw error;
+      }
     });
     return reaped;
   }

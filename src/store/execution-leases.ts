@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { finishSettlement, type SettledExecution, type SettledRow } from './execution-settlement.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { withTransaction } from './transaction.js';
+import { LIVENESS_LOCK_CLASS } from './worker-liveness.js';
 
 /**
  * Renews the leases of this worker's running executions. Returns those still ours, and those a person
@@ -36,7 +37,20 @@ export async function renewLeases(
 }
 
 /**
- * Recovers work of dead workers (docs/ARCHITECTURE.md §5.3): a running execution whose lease lapsed is marked
+ * `e.worker_id` registered a liveness lock (store/worker-liveness.ts) and no session holds it any more.
+ * The int4 key reads back from pg_locks as an oid (the same 32 bits, unsigned). A hash collision with a
+ * live worker only makes a dead one look alive: its runs then wait for their lease, as before.
+ */
+const ORPHANED_WORKER = `exists (
+  select 1 from scheduler_workers w
+   where w.worker_id = e.worker_id
+     and not exists (select 1 from pg_locks l
+                      where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                        and l.classid = ${LIVENESS_LOCK_CLASS}::oid and l.objid = w.liveness_key::oid))`;
+
+/**
+ * Recovers work of dead workers (docs/ARCHITECTURE.md §5.3): a running execution whose lease lapsed, or
+ * whose worker's liveness lock is gone and whose heartbeat is overdue, is marked
  * failed ("worker lost") and the retry policy applies; a queued execution a dead worker had claimed
  * but not started is simply handed back. Runs in one transaction, SKIP LOCKED so replicas reaping at
  * the same time split the rows instead of waiting.
@@ -48,14 +62,25 @@ export async function reapExpiredLeases(
     limit: number;
     retryAt: (attempt: number) => Date;
     alerts: (lost: SettledExecution[], workers: Map<string, string | null>) => OutboxEntry[];
+    /**
+     * Also recover, before their lease lapses, running executions of registered workers whose
+     * liveness lock is gone (the process exited) and whose last heartbeat is older than this. Omitted
+     * when this replica cannot trust pg_locks right now (its own liveness session is not held, or was
+     * taken again only moments ago).
+     */
+    orphanedHeartbeatBefore?: Date;
   },
 ): Promise<{ lost: SettledExecution[]; released: number; workers: Map<string, string | null> }> {
+  const orphanCutoff = options.orphanedHeartbeatBefore?.toISOString() ?? null;
   // Nearly always nothing has lapsed: one read answers that, without a transaction (idle cost).
   const { rows } = await pool.query<{ due: boolean }>(
     `select exists (select 1 from task_executions where status = 'running' and lease_until < $1)
          or exists (select 1 from task_executions
-                     where status = 'queued' and worker_id is not null and lease_until < $1) as due`,
-    [options.now.toISOString()],
+                     where status = 'queued' and worker_id is not null and lease_until < $1)
+         or ($2::timestamptz is not null and exists (
+               select 1 from task_executions e
+                where e.status = 'running' and e.heartbeat_at < $2 and ${ORPHANED_WORKER})) as due`,
+    [options.now.toISOString(), orphanCutoff],
   );
   if (!rows[0]?.due) return { lost: [], released: 0, workers: new Map() };
   return withTransaction(pool, async (client) => {
@@ -68,10 +93,11 @@ export async function reapExpiredLeases(
       [now, options.limit],
     );
     const expired = await client.query<{ id: string; worker_id: string | null; started_at: Date | null }>(
-      `select id, worker_id, started_at from task_executions
-        where status = 'running' and lease_until < $1
-        order by lease_until limit $2 for update skip locked`,
-      [now, options.limit],
+      `select e.id, e.worker_id, e.started_at from task_executions e
+        where e.status = 'running'
+          and (e.lease_until < $1 or ($3::timestamptz is not null and e.heartbeat_at < $3 and ${ORPHANED_WORKER}))
+        order by e.lease_until limit $2 for update skip locked`,
+      [now, options.limit, orphanCutoff],
     );
     if (expired.rows.length === 0) return { lost: [], released: released.rowCount ?? 0, workers: new Map() };
     const workers = new Map(expired.rows.map((row) => [row.id, row.worker_id]));
@@ -79,7 +105,10 @@ export async function reapExpiredLeases(
       `update task_executions
           set status = 'failed', reason = 'worker_lost', finished_at = $2, lease_until = null,
               duration_ms = greatest(0, (extract(epoch from ($2::timestamptz - coalesce(started_at, $2::timestamptz))) * 1000)::int),
-              error = 'Worker lost: ' || coalesce(worker_id, 'unknown worker') || ' stopped renewing its lease (crashed or cut off) while this execution was running.'
+              error = 'Worker lost: ' || coalesce(worker_id, 'unknown worker') ||
+                      case when lease_until < $2::timestamptz
+                           then ' stopped renewing its lease (crashed or cut off) while this execution was running.'
+                           else ' exited (its liveness lock was released) while this execution was running.' end
         where id = any($1::uuid[])
         returning id, task_id, status, attempt, scheduled_for, duration_ms, error, started_at`,
       [expired.rows.map((row) => row.id), now],

@@ -220,6 +220,18 @@ export const appHomeViewers = pgTable('app_home_viewers', {
   openedAt: instant('opened_at').notNull(),
 });
 
+/**
+ * Replicas that hold a liveness lock (store/worker-liveness.ts): a registered worker whose lock is gone
+ * has exited, so the reaper may recover its runs before their lease lapses (docs/ENGINE.md, "Crash
+ * recovery"). A worker that never registered (an older version) is judged by its leases alone.
+ */
+export const schedulerWorkers = pgTable('scheduler_workers', {
+  workerId: text('worker_id').primaryKey(),
+  /** The advisory lock's second key, hashtext(worker_id), as pg_locks shows it in objid. */
+  livenessKey: integer('liveness_key').notNull(),
+  startedAt: instant('started_at').notNull(),
+});
+
 export type TaskRow = typeof scheduledTasks.$inferSelect;
 export type NewTaskRow = typeof scheduledTasks.$inferInsert;
 export type ExecutionRow = typeof taskExecutions.$inferSelect;

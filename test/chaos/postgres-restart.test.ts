@@ -10,6 +10,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/store/em
 import { createTask } from '../../src/store/tasks.js';
 import { type ReplicaProcess, startReplica } from '../support/replica-process.js';
 import { createTestTaskLogin } from '../support/task-login.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Chaos: the database disappears for 30 s under two running replicas, then comes back on the same
 // address. The replicas must carry on without a restart, handle the slots missed meanwhile with each
@@ -88,8 +89,26 @@ describe('PostgreSQL stopped for 30 s and restarted', () => {
     await sleep(OUTAGE_MS);
     server = await startEmbeddedPostgres({ dataDir, port, database: 'chaos', persistent: false });
     const upAt = Date.now();
-    // Give the replicas time to notice, reconnect, plan the backlog and run a few fresh occurrences.
-    await sleep(15_000);
+    handle = createDatabase(url, { max: 2 });
+    handle.pool.on('error', () => {});
+    // Wait for the work, not for a fixed time: the replicas notice, reconnect, plan the backlog (the
+    // catch-ups) and run a few fresh occurrences — seconds on a quiet machine, longer on a loaded one.
+    const recovered = handle.pool;
+    await waitUntil(
+      async () => {
+        if (replicas.some((replica) => replica.child.exitCode !== null)) return true;
+        const { rows } = await recovered.query<{ catchups: number; fresh: number }>(
+          `select count(*) filter (where task_id = $1 and trigger = 'catchup' and status = 'success')::int as catchups,
+                  count(*) filter (where status = 'success' and trigger = 'schedule' and started_at > $2)::int as fresh
+             from task_executions`,
+          [ids.runAll, new Date(upAt + 2000)],
+        );
+        return rows[0]!.catchups >= 3 && rows[0]!.fresh >= 3 && Date.now() - upAt > 12_000;
+      },
+      120_000,
+      'the replicas caught up and ran fresh occurrences after the restart',
+      500,
+    );
 
     // A replica that died says why in the failure message (its last output).
     for (const replica of replicas) {
@@ -98,8 +117,6 @@ describe('PostgreSQL stopped for 30 s and restarted', () => {
         `${replica.workerId} exited:\n${replica.output.join('').slice(-4000)}`,
       ).toBe(null);
     }
-    handle = createDatabase(url, { max: 2 });
-    handle.pool.on('error', () => {});
     const duplicates = await handle.pool.query(
       `select task_id, scheduled_for from task_executions where trigger in ('schedule', 'catchup')
         group by 1, 2 having count(*) > 1`,
@@ -151,5 +168,5 @@ describe('PostgreSQL stopped for 30 s and restarted', () => {
       [new Date(upAt)],
     );
     expect(open.rows[0]!.n).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

@@ -1,6 +1,11 @@
 import type { TaskType } from '../../src/domain/task-types.js';
 import type { ExecutionContext, ExecutionResult, Executor } from '../../src/executors/types.js';
-import { createScheduler, type Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
+import {
+  createScheduler,
+  type Scheduler,
+  type SchedulerDeps,
+  type SchedulerOptions,
+} from '../../src/scheduler/scheduler.js';
 import { type Clock, createFakeClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createTask } from '../../src/store/tasks.js';
@@ -70,6 +75,7 @@ export function createTestScheduler(
   scripted: ScriptedExecutor,
   overrides: Partial<SchedulerOptions> = {},
   random: () => number = () => 0.5,
+  liveness?: SchedulerDeps['liveness'],
 ): Scheduler {
   return createScheduler({
     pool: database.pool,
@@ -78,6 +84,7 @@ export function createTestScheduler(
     executorFor: (_type: TaskType) => scripted.executor,
     random,
     options: { ...TEST_SCHEDULER_OPTIONS, ...overrides },
+    ...(liveness ? { liveness } : {}),
   });
 }
 

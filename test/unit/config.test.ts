@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dataDir: '/srv/app/.chronops',
       slack: { mode: 'sandbox', admins: [], operators: [] },
-      scheduler: { leaseSeconds: 30, heartbeatSeconds: 10, claimBatchSize: 100 },
+      scheduler: { leaseSeconds: 12, heartbeatSeconds: 3, workerLiveness: true, claimBatchSize: 100 },
       executors: { backupDir: '/srv/app/.chronops/backups', scriptsDir: '/srv/app/scripts' },
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -1,10 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeClock } from '../../../src/shared/clock.js';
+import { createScheduler } from '../../../src/scheduler/scheduler.js';
+import { createFakeClock, type FakeClock } from '../../../src/shared/clock.js';
+import { createSilentLogger } from '../../../src/shared/logger.js';
 import { cancelExecution, retryExecution } from '../../../src/store/execution-commands.js';
 import { createTask } from '../../../src/store/tasks.js';
+import { holdWorkerLiveness, type WorkerLiveness } from '../../../src/store/worker-liveness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
-import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
+import {
+  createScriptedExecutor,
+  createTestScheduler,
+  executionsOf,
+  TEST_SCHEDULER_OPTIONS,
+} from '../../support/scheduler.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -362,31 +371,26 @@ describe('crash recovery', () => {
     clock.advance(29_000);
     await replicaB.tick(clock.now());
     expect((await executionsOf(database, task.id))[0]!.status).toBe('running');
-    // …after, B recovers it.
+    // …after, B recovers it (and its retry, due at once, runs with the task's current params).
+    await database.pool.query(`update scheduled_tasks set params = '{"behaviour":"succeed"}' where id = $1`, [
+      task.id,
+    ]);
     clock.advance(2_000);
     const report = await replicaB.tick(clock.now());
     expect(report.reaped).toBe(1);
     const [lost, retry] = await executionsOf(database, task.id);
     expect(lost).toMatchObject({ status: 'failed', reason: 'worker_lost', worker_id: 'replica-a' });
     expect(lost!.error).toMatch(/^Worker lost: replica-a stopped renewing its lease/);
-    expect(retry).toMatchObject({
-      status: 'queued',
-      attempt: 2,
-      trigger: 'retry',
-      parent_execution_id: lost!.id,
-    });
+    expect(retry).toMatchObject({ attempt: 2, trigger: 'retry', parent_execution_id: lost!.id });
+    // Losing its worker is not the task's fault: the retry is due at once, not after the backoff.
+    expect((retry!.run_after as Date).getTime()).toBe(clock.nowMs());
+    expect(await outbox('worker_lost')).toHaveLength(1);
+    // The retry runs on B; A's late result (if it ever came) would be refused by the ownership check.
+    await replicaB.idle();
     const stuck = await database.pool.query('select is_running from scheduled_tasks where id = $1', [
       task.id,
     ]);
     expect(stuck.rows[0].is_running).toBe(false);
-    expect(await outbox('worker_lost')).toHaveLength(1);
-    // The retry runs on B; A's late result (if it ever came) would be refused by the ownership check.
-    clock.set(retry!.run_after as Date);
-    await database.pool.query(`update scheduled_tasks set params = '{"behaviour":"succeed"}' where id = $1`, [
-      task.id,
-    ]);
-    await replicaB.tick(clock.now());
-    await replicaB.idle();
     const final = await executionsOf(database, task.id);
     expect(final.map((row) => [row.status, row.worker_id])).toEqual([
       ['failed', 'replica-a'],
@@ -396,5 +400,189 @@ describe('crash recovery', () => {
     await replicaA.idle();
     // A's executor finishing late changes nothing.
     expect((await executionsOf(database, task.id)).map((row) => row.status)).toEqual(['failed', 'success']);
+  });
+
+  describe('a worker that exited (its liveness lock is gone)', () => {
+    const livenesses: WorkerLiveness[] = [];
+    afterEach(async () => {
+      await Promise.all(livenesses.splice(0).map((liveness) => liveness.stop()));
+    });
+    async function heldLiveness(workerId: string, clock: FakeClock): Promise<WorkerLiveness> {
+      const liveness = holdWorkerLiveness({
+        url: database.url,
+        workerId,
+        logger: createSilentLogger(),
+        nowMs: () => clock.nowMs(),
+      });
+      livenesses.push(liveness);
+      await waitUntil(async () => liveness.heldSinceMs() !== null, 10_000, `${workerId} holds its lock`);
+      return liveness;
+    }
+    async function hangingRunOn(workerId: string, clock: FakeClock) {
+      const scripted = createScriptedExecutor();
+      const liveness = await heldLiveness(workerId, clock);
+      const scheduler = createTestScheduler(
+        database,
+        clock,
+        scripted,
+        { workerId, leaseSeconds: 60, heartbeatSeconds: 2 },
+        () => 0.5,
+        liveness,
+      );
+      const task = await createTask(
+        database.db,
+        makeDraft({ params: { behaviour: 'hang' }, cron: '0 3 * * *' }, clock.now()),
+        { actor, now: clock.now() },
+      );
+      clock.set(task.nextRunAt!);
+      await scheduler.tick(clock.now());
+      expect(scripted.calls).toHaveLength(1);
+      return { scheduler, scripted, liveness, task };
+    }
+
+    it('has its runs recovered a few seconds after its last heartbeat, long before the lease lapses', async () => {
+      const clock = createFakeClock(T);
+      const survivorExecutor = createScriptedExecutor();
+      const survivor = createTestScheduler(
+        database,
+        clock,
+        survivorExecutor,
+        { workerId: 'replica-b', leaseSeconds: 60, heartbeatSeconds: 2 },
+        () => 0.5,
+        await heldLiveness('replica-b', clock),
+      );
+      const a = await hangingRunOn('replica-a', clock);
+      // Alive (its lock held), silent for longer than the orphan cutoff: left alone.
+      clock.advance(4_000);
+      expect((await survivor.tick(clock.now())).reaped).toBe(0);
+      // The process exits: PostgreSQL ends its session and the lock with it.
+      await a.liveness.stop();
+      const report = await survivor.tick(clock.now());
+      expect(report.reaped).toBe(1);
+      const [lost, retry] = await executionsOf(database, a.task.id);
+      expect(lost).toMatchObject({ status: 'failed', reason: 'worker_lost', worker_id: 'replica-a' });
+      expect(lost!.error).toMatch(/^Worker lost: replica-a exited \(its liveness lock was released\)/);
+      expect((lost!.lease_until as Date | null) ?? null).toBeNull();
+      expect(retry).toMatchObject({ trigger: 'retry', attempt: 2 });
+      expect((retry!.run_after as Date).getTime()).toBe(clock.nowMs());
+      a.scripted.releaseAll();
+      survivorExecutor.releaseAll();
+      await Promise.all([a.scheduler.idle(), survivor.idle()]);
+    });
+
+    it('keeps the runs of a live worker whose heartbeat is fresh, even while its liveness session is down', async () => {
+      const clock = createFakeClock(T);
+      const survivor = createTestScheduler(
+        database,
+        clock,
+        createScriptedExecutor(),
+        { workerId: 'replica-d', leaseSeconds: 60, heartbeatSeconds: 2 },
+        () => 0.5,
+        await heldLiveness('replica-d', clock),
+      );
+      const c = await hangingRunOn('replica-c', clock);
+      // Its liveness connection is cut (an administrator, a network blip), the process lives on.
+      await database.pool.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'replica-c:liveness'`,
+      );
+      await waitUntil(
+        async () => c.liveness.heldSinceMs() === null,
+        10_000,
+        'replica-c sees its session lost',
+      );
+      for (let second = 0; second < 10; second++) {
+        clock.advance(1_000);
+        await c.scheduler.tick(clock.now()); // heartbeats every 2 s
+        expect((await survivor.tick(clock.now())).reaped).toBe(0);
+      }
+      expect((await executionsOf(database, c.task.id)).map((row) => row.status)).toEqual(['running']);
+      // The session is taken again by itself.
+      await waitUntil(
+        async () => c.liveness.heldSinceMs() !== null,
+        10_000,
+        'replica-c holds its lock again',
+      );
+      c.scripted.releaseAll();
+      await c.scheduler.idle();
+    });
+
+    it('is not judged by a replica whose own lock was taken moments ago (after a database restart)', async () => {
+      const clock = createFakeClock(T);
+      const a = await hangingRunOn('replica-e', clock);
+      const freshExecutor = createScriptedExecutor();
+      const fresh = createTestScheduler(
+        database,
+        clock,
+        freshExecutor,
+        { workerId: 'replica-f', leaseSeconds: 60, heartbeatSeconds: 2 },
+        () => 0.5,
+        await heldLiveness('replica-f', clock),
+      );
+      await a.liveness.stop();
+      clock.advance(3_500);
+      // replica-f has held its lock for 3.5 s of its 4 s warm-up: it leaves the run to its lease.
+      expect((await fresh.tick(clock.now())).reaped).toBe(0);
+      clock.advance(1_000);
+      expect((await fresh.tick(clock.now())).reaped).toBe(1);
+      a.scripted.releaseAll();
+      freshExecutor.releaseAll();
+      await Promise.all([a.scheduler.idle(), fresh.idle()]);
+    });
+  });
+
+  it('waits two heartbeats after its own database trouble before judging other replicas’ leases', async () => {
+    const clock = createFakeClock(T);
+    const a = createScriptedExecutor();
+    const replicaA = createTestScheduler(database, clock, a, {
+      workerId: 'replica-g',
+      leaseSeconds: 12,
+      heartbeatSeconds: 3,
+    });
+    // Replica B reaches the database through a pool that an outage can cut (fault injection in front of
+    // the real pool: every query and checkout fails while `down`).
+    let down = false;
+    const outage = () => Promise.reject(new Error('connect ECONNREFUSED (injected outage)'));
+    const flakyPool = new Proxy(database.pool, {
+      get(target, property, receiver) {
+        if (property === 'query' || property === 'connect') {
+          return (...args: unknown[]) =>
+            down
+              ? outage()
+              : (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).apply(target, args);
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const replicaB = createScheduler({
+      pool: flakyPool,
+      clock,
+      logger: createSilentLogger(),
+      executorFor: () => createScriptedExecutor().executor,
+      random: () => 0.5,
+      options: { ...TEST_SCHEDULER_OPTIONS, workerId: 'replica-h', leaseSeconds: 12, heartbeatSeconds: 3 },
+    });
+    const task = await createTask(
+      database.db,
+      makeDraft({ params: { behaviour: 'hang' }, cron: '0 3 * * *' }, T),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await replicaA.tick(clock.now());
+    // An outage longer than the lease: A cannot renew, B cannot reap.
+    down = true;
+    clock.advance(13_000);
+    await replicaB.tick(clock.now());
+    down = false;
+    // The database is back. B gets there first and finds A's lease lapsed, but waits…
+    clock.advance(500);
+    expect((await replicaB.tick(clock.now())).reaped).toBe(0);
+    // …and A, alive all along, renews its lease in that time.
+    clock.advance(1_000);
+    await replicaA.tick(clock.now());
+    clock.advance(6_000);
+    expect((await replicaB.tick(clock.now())).reaped).toBe(0);
+    expect((await executionsOf(database, task.id)).map((row) => row.status)).toEqual(['running']);
+    a.releaseAll();
+    await replicaA.idle();
   });
 });
