@@ -46,6 +46,7 @@ async function measure(mode: 'liveness' | 'lease'): Promise<void> {
       type: 'custom',
       cron: '0 0 1 1 *',
       params: { kind: 'sql', sql: 'select pg_sleep(20)' },
+      overlapPolicy: 'allow',
     },
     { now, defaultTimezone: 'Europe/Paris' },
   );

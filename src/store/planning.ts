@@ -97,17 +97,29 @@ export async function planDueOccurrences(
         approval_state: DueTask['approvalState'];
         misfire_policy: MisfirePolicyName;
         is_running: boolean;
+        has_waiting_run: boolean;
       }
     >(
+      // has_waiting_run: a retry or manual run of the task is due and waiting for it to be idle. Its
+      // next slot is then not started at the claim, which would take the idle moment from it every
+      // time (measured: lost runs of a task busy 3 s in 5 waited up to 77 s for their retry).
       `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel,
-              is_running, type, template, params, timeout_seconds, max_retries, notify_on_success
+              is_running, type, template, params, timeout_seconds, max_retries, notify_on_success,
+              exists (select 1 from task_executions q
+                       where q.task_id = scheduled_tasks.id and q.status = 'queued'
+                         and q.trigger in ('retry', 'manual', 'sql') and q.run_after <= $4) as has_waiting_run
          from scheduled_tasks
         where enabled and next_run_at <= $1
           and (next_run_at <= $3 or not is_running or overlap_policy = 'allow')
         order by next_run_at
         limit $2
         for no key update skip locked`,
-      [options.horizon.toISOString(), options.limit, (options.busyHorizon ?? options.horizon).toISOString()],
+      [
+        options.horizon.toISOString(),
+        options.limit,
+        (options.busyHorizon ?? options.horizon).toISOString(),
+        options.now.toISOString(),
+      ],
     );
     if (due.rows.length === 0) return { owned: [], started: [], skipped: [], tasksPlanned: 0, conflicts: 0 };
     const tasks: DueTask[] = due.rows.map((row) => ({
@@ -272,7 +284,7 @@ export async function planDueOccurrences(
 function decideStartsAtClaim(
   taskById: ReadonlyMap<
     string,
-    { approval_state: string; overlap_policy: OverlapPolicy; is_running: boolean }
+    { approval_state: string; overlap_policy: OverlapPolicy; is_running: boolean; has_waiting_run: boolean }
   >,
   results: readonly TaskPlanResult[],
   startBy: Date | undefined,
@@ -285,6 +297,8 @@ function decideStartsAtClaim(
   for (const result of results) {
     const task = taskById.get(result.taskId);
     if (task?.approval_state !== 'approved') continue;
+    // Decided at its instant instead, after the waiting run had its chance to start.
+    if (task.has_waiting_run && task.overlap_policy !== 'allow') continue;
     for (const row of result.rows) {
       if (row.action !== 'run' || row.scheduledFor > startBy) continue;
       candidates.push(row);

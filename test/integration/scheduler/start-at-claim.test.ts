@@ -174,3 +174,32 @@ describe('started at the claim', () => {
     await scheduler.stop();
   });
 });
+
+describe('a retry or manual run waiting for its busy task', () => {
+  it('gets the idle moment: the next slot is not started at the claim over it', async () => {
+    const { clock, scripted, scheduler, task, second } = await startHangingTask(database, T, AT_CLAIM);
+    // Queued while the first run is in progress: it waits for the task to be idle.
+    const manual = await database.pool.query<{ id: string }>(`select execute_task_now($1, 'U9') as id`, [
+      task.id,
+    ]);
+    // execute_task_now stamps the database's own time; this test runs on the fake clock.
+    await database.pool.query('update task_executions set run_after = $2 where id = $1', [
+      manual.rows[0]!.id,
+      clock.now(),
+    ]);
+    await database.pool.query(`update scheduled_tasks set params = '{"behaviour":"succeed"}' where id = $1`, [
+      task.id,
+    ]);
+    scripted.releaseAll();
+    await scheduler.idle();
+    // Within the look-ahead of the second slot: one tick claims that slot and starts the manual run.
+    clock.set(new Date(second.getTime() - 1000));
+    await scheduler.tick(clock.now());
+    const rows = await executionsOf(database, task.id);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(manual.rows[0]!.id)?.status).toMatch(/^(running|success)$/);
+    const slot = rows.find((row) => row.scheduled_for?.getTime() === second.getTime());
+    expect(slot?.status).toBe('queued');
+    await scheduler.idle();
+  });
+});
