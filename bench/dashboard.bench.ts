@@ -1,6 +1,6 @@
 import { HOME_PAGE_SIZE } from '../src/slack/blocks/home.js';
+import { listDeadAlerts } from '../src/store/dead-alerts.js';
 import { listRecentFailures } from '../src/store/executions.js';
-import { countDeadOutbox } from '../src/store/outbox-delivery.js';
 import { getDashboardStats, listTaskStatusInputs } from '../src/store/stats.js';
 import { countTasks, listTasks } from '../src/store/tasks.js';
 import { BENCH_ADMIN, startBenchSlack } from './slack-support.js';
@@ -128,11 +128,11 @@ export async function run(): Promise<void> {
         getDashboardStats(db, now),
         listTasks(db, { limit: HOME_PAGE_SIZE, offset: 0 }),
         listRecentFailures(db, 5),
-        countDeadOutbox(pool),
+        listDeadAlerts(pool, { limit: 3 }),
       ]);
     });
     report('home-queries', homeQueries, {
-      path: 'countTasks ‖ getDashboardStats ‖ listTasks ‖ listRecentFailures ‖ countDeadOutbox, as publishHomeView',
+      path: 'countTasks ‖ getDashboardStats ‖ listTasks ‖ listRecentFailures ‖ listDeadAlerts, as publishHomeView',
     });
     const statsQuery = await time(async () => {
       await getDashboardStats(db, new Date());

@@ -122,6 +122,7 @@ const envSchema = z.object({
     'must be an http(s) URL ending with a slash, such as https://slack.com/api/',
   ),
   ALERT_CHANNEL: optionalText,
+  ALERT_RETRY_FOR_MINUTES: intInRange(1, 10_080, 60),
   CHRONOPS_SANDBOX: optionalBooleanFlag,
   SLACK_ADMINS: slackIdList,
   SLACK_OPERATORS: slackIdList,
@@ -187,6 +188,11 @@ export interface Config {
     readonly appToken: string | undefined;
     readonly apiUrl: string | undefined;
     readonly alertChannel: string | undefined;
+    /**
+     * How long an alert whose delivery keeps failing transiently (5xx, network, Slack's own errors) is
+     * retried, from its first failed attempt, before it is dead (src/notify/outbox-worker.ts).
+     */
+    readonly alertRetryForMs: number;
     readonly admins: readonly string[];
     readonly operators: readonly string[];
   };
@@ -321,6 +327,7 @@ export function loadConfig(
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
       alertChannel: e.ALERT_CHANNEL,
+      alertRetryForMs: e.ALERT_RETRY_FOR_MINUTES * 60_000,
       admins: e.SLACK_ADMINS,
       operators: e.SLACK_OPERATORS,
     },

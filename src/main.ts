@@ -7,7 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Config, ConfigError, loadConfig, scriptSourceEnvironment } from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
-import { createOutboxWorker, type OutboxWorker } from './notify/outbox-worker.js';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps } from './notify/outbox-worker.js';
 import { createSandbox, type Sandbox } from './sandbox/sandbox.js';
 import { pingDeadMansSwitch } from './scheduler/dead-man-ping.js';
 import { observeScheduler } from './scheduler/metrics.js';
@@ -217,7 +217,16 @@ export async function startService(
     labelNames: ['outcome'] as const,
     registers: [metrics],
   });
-  const onAttempt = (outcome: 'delivered' | 'failed') => outboxAttempts.inc({ outcome });
+  const outboxDead = new Counter({
+    name: 'chronops_outbox_dead_total',
+    help: 'Alerts given up by this replica, by reason: permanent (Slack refused them for good), retry_window (transient failures outlasted ALERT_RETRY_FOR_MINUTES), no_channel (nowhere to send them).',
+    labelNames: ['reason'] as const,
+    registers: [metrics],
+  });
+  const alertMetrics: AlertMetrics = {
+    onAttempt: (outcome) => outboxAttempts.inc({ outcome }),
+    onDead: (reason) => outboxDead.inc({ reason }),
+  };
   if (config.heartbeatUrl) {
     pingDeadMansSwitch(scheduler.events, { url: config.heartbeatUrl, intervalMs: 30_000, logger });
   }
@@ -240,9 +249,14 @@ export async function startService(
   // Alerts leave through the outbox worker (every replica runs one; rows are leased, so none is posted
   // twice). Against real Slack it uses the bot token; the sandbox wires its own below.
   if (config.slack.mode !== 'sandbox' && config.slack.botToken) {
+    if (!config.slack.alertChannel) {
+      logger.warn(
+        'ALERT_CHANNEL is not set: alerts of tasks without an alert channel of their own are sent as a direct message to the task’s author; those with no author (system tasks, missed-run summaries) and approval cards cannot be delivered, and are listed by /tasks alerts (README, "Alert delivery")',
+      );
+    }
     alerts = createAlertsWorker(
       config,
-      { pool: outboxDatabase.pool, db: outboxDatabase.db, clock, logger },
+      { pool: outboxDatabase.pool, db: outboxDatabase.db, clock, logger, ...alertMetrics },
       {
         token: config.slack.botToken,
         apiUrl: config.slack.apiUrl,
@@ -265,7 +279,7 @@ export async function startService(
   });
   new Gauge({
     name: 'chronops_outbox_undeliverable',
-    help: 'Alerts given up after repeated delivery failures (shown on the App Home).',
+    help: 'Alerts given up (status dead), in every replica: listed by /tasks alerts and on the App Home, where operators redeliver them.',
     registers: [metrics],
     collect: async function collect() {
       this.set(alerts ? await alerts.deadCount() : 0);
@@ -344,7 +358,7 @@ export async function startService(
         wakeScheduler: () => scheduler.wake(),
         userSqlAvailable: taskDatabaseUrl !== undefined,
       },
-      onAttempt,
+      alertMetrics,
       secrets,
       outboxDatabase,
     );
@@ -437,7 +451,7 @@ function startSandbox(
   config: Config,
   httpUrl: string,
   deps: Omit<Parameters<typeof createSlackApp>[0], 'config' | 'connection'>,
-  onAttempt: (outcome: 'delivered' | 'failed') => void,
+  alertMetrics: AlertMetrics,
   secrets: SecretSet,
   outboxDatabase: DatabaseHandle,
 ): { sandbox: Sandbox; slack: SlackApp; alerts: OutboxWorker } {
@@ -472,7 +486,7 @@ function startSandbox(
   // outbox, as they would reach Slack; the client must not retry or wait by itself (see outbox-worker.ts).
   const alerts = createAlertsWorker(
     config,
-    { ...deps, pool: outboxDatabase.pool, db: outboxDatabase.db, onAttempt },
+    { ...deps, pool: outboxDatabase.pool, db: outboxDatabase.db, ...alertMetrics },
     {
       token: botToken,
       apiUrl: sandbox.apiUrl,
@@ -482,13 +496,16 @@ function startSandbox(
   return { sandbox, slack, alerts };
 }
 
+/** What the outbox worker reports to /metrics. */
+type AlertMetrics = Required<Pick<OutboxWorkerDeps, 'onAttempt' | 'onDead'>>;
+
 /**
  * The outbox worker, with a WebClient that neither retries nor waits on 429 by itself: the worker owns
  * backoff and Retry-After (see src/notify/outbox-worker.ts).
  */
 function createAlertsWorker(
   config: Config,
-  deps: Pick<Parameters<typeof createOutboxWorker>[0], 'pool' | 'db' | 'clock' | 'logger' | 'onAttempt'>,
+  deps: Pick<Parameters<typeof createOutboxWorker>[0], 'pool' | 'db' | 'clock' | 'logger'> & AlertMetrics,
   target: { token: string; apiUrl: string | undefined; defaultChannel: string | undefined },
 ): OutboxWorker {
   return createOutboxWorker({
@@ -504,6 +521,7 @@ function createAlertsWorker(
     locale: config.locale,
     workerId: config.scheduler.workerId,
     pollIntervalMs: config.scheduler.pollIntervalMs,
+    retryForMs: config.slack.alertRetryForMs,
   });
 }
 

@@ -1,15 +1,18 @@
 import type { WebClient } from '@slack/web-api';
 import type pg from 'pg';
 import { OUTBOX_EVENT_TYPE } from '../domain/alert-actions.js';
+import { formatDeliveryError } from '../domain/delivery-error.js';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Database } from '../store/database.js';
+import type { OutboxKind } from '../store/outbox.js';
 import {
   type AlertState,
   claimDueOutbox,
   countOutboxByStatus,
   findChainRootAlert,
+  findTaskAuthor,
   markOutboxDelivered,
   mergePendingMissedRuns,
   nextOutboxAttemptAt,
@@ -26,6 +29,7 @@ import {
   type RenderedMessage,
 } from './alert-blocks.js';
 import { notifyMessagesFor } from './messages.js';
+import { backoffMs, classifySlackError } from './slack-failure.js';
 
 /**
  * Delivers `notification_outbox` rows to Slack (docs/ARCHITECTURE.md §5.11, issue 6 §1): at least once, and
@@ -40,18 +44,24 @@ import { notifyMessagesFor } from './messages.js';
  *   the unknown state (crash between post and mark, a response lost on the network, a lease that
  *   lapsed) is first looked for with `conversations.history` / `conversations.replies`
  *   (`include_all_metadata`): found, its ts is recorded and nothing is posted again. Limits: the lookup
- *   needs the `channels:history` / `groups:history` scope and a channel *id* (ALERT_CHANNEL=C…), reads at
- *   most 1,000 messages back, and relies on Slack showing a message in history once `postMessage`
- *   returned; when the lookup itself is impossible (missing scope, channel name) the row is posted
- *   again — at least once wins over at most once.
+ *   needs the `channels:history` / `groups:history` / `im:history` scope and a channel *id*
+ *   (ALERT_CHANNEL=C…), reads at most 1,000 messages back, and relies on Slack showing a message in
+ *   history once `postMessage` returned; when Slack refuses the lookup for good (missing scope, channel
+ *   name) the row is posted again — at least once wins over at most once.
  * - **The stored ts decides updates.** A row with a ts that is pending again (someone acted, a retry
  *   recovered) is re-rendered with `chat.update`, which is idempotent.
  * - **Rate limits.** The WebClient must not retry or wait by itself (`rejectRateLimitedCalls: true`,
  *   `retryConfig: { retries: 0 }`), so a 429 reaches this loop: it pauses every post of this replica
  *   for Retry-After, without counting an attempt. Posts are paced to one per second per channel.
- *   5xx and network errors are retried with exponential backoff; after `maxAttempts` the row is `dead`
- *   (kept, counted on the App Home and in metrics). Errors Slack will repeat (invalid_blocks…) go dead
- *   at once.
+ * - **Nothing dies silently** (docs/RELIABILITY.md, "Alert delivery"). An error Slack will repeat
+ *   (`channel_not_found`, `not_in_channel`, `missing_scope`, `invalid_blocks`…: slack-failure.ts) makes
+ *   the row `dead` at once, with that error recorded; 5xx, network errors and Slack's own hiccups are
+ *   retried with exponential backoff until `retryForMs` (ALERT_RETRY_FOR_MINUTES) after the first
+ *   failed attempt, then the row is dead. Dead rows stay listed (`/tasks alerts`, the App Home,
+ *   metrics) until someone redelivers them.
+ * - **Where.** The row's channel (the task's alert channel), else ALERT_CHANNEL, else a direct message
+ *   to the task's author (`conversations.open`, needs `im:write`). Approval cards are never sent to
+ *   their author (who may not approve them): without a channel they are dead, `no_channel`.
  */
 export interface OutboxWorkerDeps {
   pool: pg.Pool;
@@ -60,21 +70,29 @@ export interface OutboxWorkerDeps {
   logger: Logger;
   /** @slack/web-api client pointed at the right API URL and token; see the class comment for options. */
   web: WebClient;
-  /** ALERT_CHANNEL: where rows without a channel go. */
+  /** ALERT_CHANNEL: where rows without a channel go; unset, a task's alerts go to its author's DM. */
   defaultChannel: string | undefined;
   locale: 'en' | 'fr';
   workerId: string;
   /** Longest sleep between passes when nothing is due and no NOTIFY arrives (a safety net). */
   pollIntervalMs?: number;
-  /** Failed attempts (5xx, network, Slack errors) before a row is dead. Default 10 (~45 min of backoff). */
-  maxAttempts?: number;
+  /**
+   * How long transient failures (5xx, network, Slack's own errors) are retried, from a row's first
+   * failed attempt, before it is dead. Default 60 minutes.
+   */
+  retryForMs?: number;
   /** Lease of a claimed row. Default 60 s (a Slack call times out well before). */
   leaseMs?: number;
   /** Called after each delivery attempt that ended (metrics). */
   onAttempt?: (outcome: 'delivered' | 'failed') => void;
+  /** Called when an alert is given up (metrics): why, and the error recorded. */
+  onDead?: (reason: DeadReason, code: string) => void;
   /** Rows claimed per round. Default 20. */
   batchSize?: number;
 }
+
+/** Why an alert was given up: Slack refused it for good, its retries ran out of time, or nowhere to go. */
+export type DeadReason = 'permanent' | 'retry_window' | 'no_channel';
 
 export interface OutboxWorker {
   start(): void;
@@ -86,19 +104,7 @@ export interface OutboxWorker {
   deadCount(): Promise<number>;
 }
 
-/** Slack errors that another attempt will not fix. */
-const PERMANENT_ERRORS = new Set([
-  'invalid_blocks',
-  'invalid_blocks_format',
-  'invalid_arguments',
-  'msg_too_long',
-  'no_text',
-  'invalid_metadata_format',
-  'invalid_metadata_schema',
-]);
 const POST_SPACING_MS = 1000;
-const BACKOFF_BASE_MS = 5000;
-const BACKOFF_MAX_MS = 10 * 60_000;
 const MAX_ROUNDS_PER_CALL = 10;
 const LOOKUP_PAGES = 5;
 /** How far before a row's creation its message may be (Slack and database clocks differ). */
@@ -106,42 +112,30 @@ const LOOKUP_MARGIN_MS = 10 * 60_000;
 
 type Outcome = 'delivered' | 'failed' | 'deferred';
 
+/** The Slack call a failure came from: only a refused post proves nothing was posted. */
+type Stage = 'prepare' | 'open_dm' | 'lookup' | 'post' | 'update';
+
+/** Default of `retryForMs` (ALERT_RETRY_FOR_MINUTES). */
+export const DEFAULT_ALERT_RETRY_FOR_MS = 60 * 60_000;
+
+/**
+ * Kinds sent to the task's author as a direct message when no channel is known. Not approval cards:
+ * their author is the one person who may not decide on them.
+ */
+const DIRECT_MESSAGE_KINDS: ReadonlySet<OutboxKind> = new Set<OutboxKind>([
+  'execution_failed',
+  'execution_succeeded',
+  'worker_lost',
+  'overdue',
+  'duration_anomaly',
+  'task_message',
+]);
+
 /** What to post for a row: a top-level message, a reply in an earlier alert's thread, or nothing. */
 type PostPlan =
   | { kind: 'post'; channel: string | undefined; threadTs?: string; message: RenderedMessage }
   | { kind: 'fold' }
   | { kind: 'wait' };
-
-interface SlackFailure {
-  kind: 'rate_limited' | 'transient' | 'permanent';
-  retryAfterMs: number;
-  message: string;
-}
-
-export function classifySlackError(error: unknown): SlackFailure {
-  const err = error as {
-    code?: string;
-    retryAfter?: number;
-    statusCode?: number;
-    data?: { error?: string };
-    message?: string;
-  };
-  const message = toError(error).message;
-  if (err.code === 'slack_webapi_rate_limited_error') {
-    return { kind: 'rate_limited', retryAfterMs: Math.max(1, err.retryAfter ?? 1) * 1000, message };
-  }
-  if (err.code === 'slack_webapi_platform_error') {
-    const slackError = err.data?.error ?? 'unknown_error';
-    if (slackError === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 1000, message };
-    return { kind: PERMANENT_ERRORS.has(slackError) ? 'permanent' : 'transient', retryAfterMs: 0, message };
-  }
-  // slack_webapi_http_error (5xx), slack_webapi_request_error (network), and anything unexpected.
-  return { kind: 'transient', retryAfterMs: 0, message };
-}
-
-export function backoffMs(failedAttempts: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failedAttempts - 1));
-}
 
 /** Shortest sleep between passes, so rows locked by another replica are not polled in a busy loop. */
 const MIN_SLEEP_MS = 50;
@@ -153,7 +147,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { pool, clock, logger, web, workerId } = deps;
   const log = logger.child({ component: 'outbox' });
   const ctx: RenderContext = { m: notifyMessagesFor(deps.locale), locale: deps.locale };
-  const maxAttempts = deps.maxAttempts ?? 10;
+  const retryForMs = deps.retryForMs ?? DEFAULT_ALERT_RETRY_FOR_MS;
   const leaseMs = deps.leaseMs ?? 60_000;
   const batchSize = deps.batchSize ?? 20;
   const pollIntervalMs = deps.pollIntervalMs ?? 1000;
@@ -163,13 +157,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let pausedUntil = 0;
   /** Rows of the current claim merged into another one meanwhile (missed-runs summaries). */
   const mergedAway = new Set<number>();
+  /** Per author: the id of their direct-message channel with the bot (conversations.open). Per replica. */
+  const directChannels = new Map<string, string>();
 
-  const release = (
-    row: OutboxDeliveryRow,
-    nextAttemptAt: Date,
-    error: string | null,
-    countAttempt: boolean,
-  ) => releaseOutbox(pool, { id: row.id, workerId, nextAttemptAt, error, countAttempt });
+  /** Gives the row back for later without counting a failure (pacing, a 429, waiting for its thread). */
+  const release = (row: OutboxDeliveryRow, now: Date, nextAttemptAt: Date, error: string | null) =>
+    releaseOutbox(pool, { id: row.id, workerId, now, nextAttemptAt, error, countAttempt: false });
 
   const markDelivered = (row: OutboxDeliveryRow, channel: string | null, ts: string | null, now: Date) =>
     markOutboxDelivered(pool, { id: row.id, workerId, channel, ts, now, renderedPayload: row.payload });
@@ -241,37 +234,109 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return root.status === 'pending' ? { kind: 'wait' } : topLevel();
   }
 
-  async function fail(row: OutboxDeliveryRow, error: unknown, now: Date): Promise<Outcome> {
+  /**
+   * After a failed Slack call: a 429 pauses; a permanent error is dead at once; a transient one is
+   * retried with backoff until the retry window, counted from the first failed attempt, is over (the
+   * last attempt is made as the window closes).
+   */
+  async function fail(row: OutboxDeliveryRow, error: unknown, now: Date, stage: Stage): Promise<Outcome> {
     const failure = classifySlackError(error);
     if (failure.kind === 'rate_limited') {
       pausedUntil = Math.max(pausedUntil, now.getTime() + failure.retryAfterMs);
       log.warn({ outboxId: row.id, retryAfterMs: failure.retryAfterMs }, 'Slack rate limit: pausing posts');
-      await release(row, new Date(pausedUntil), failure.message, false);
+      await release(row, now, new Date(pausedUntil), failure.recorded);
       return 'deferred';
     }
     const attempts = row.attempts + 1;
-    const dead = failure.kind === 'permanent' || attempts >= maxAttempts;
+    const giveUpAtMs = (row.failingSince ?? now).getTime() + retryForMs;
+    const permanent = failure.kind === 'permanent';
+    const dead = permanent || now.getTime() >= giveUpAtMs;
     log[dead ? 'error' : 'warn'](
-      { outboxId: row.id, kind: row.kind, attempts, err: toError(error) },
-      dead ? 'alert undeliverable: marked dead' : 'alert delivery failed; will retry',
+      { outboxId: row.id, kind: row.kind, attempts, slackError: failure.code, stage, err: toError(error) },
+      dead
+        ? permanent
+          ? `alert undeliverable (${failure.code}): marked dead`
+          : `alert undeliverable after retrying for ${Math.round(retryForMs / 60_000)} min (${failure.code}): marked dead`
+        : 'alert delivery failed; will retry',
     );
     await releaseOutbox(pool, {
       id: row.id,
       workerId,
-      nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)),
-      error: failure.message.slice(0, 1000),
+      now,
+      nextAttemptAt: new Date(Math.min(now.getTime() + backoffMs(attempts), giveUpAtMs)),
+      error: failure.recorded,
       countAttempt: true,
       dead,
+      // Slack refused the post, so nothing was posted: a redelivery chooses the channel again.
+      clearIntent: permanent && stage === 'post',
     });
+    // A re-render (slack_ts set) that fails for good leaves the alert delivered, not dead.
+    if (dead && !row.slackTs) deps.onDead?.(permanent ? 'permanent' : 'retry_window', failure.code);
     return 'failed';
+  }
+
+  /** The author to send a task's alert to when no channel is known, if it has one. */
+  async function directMessageRecipient(row: OutboxDeliveryRow): Promise<string | null> {
+    if (!row.taskId || !DIRECT_MESSAGE_KINDS.has(row.kind)) return null;
+    return findTaskAuthor(pool, row.taskId);
+  }
+
+  async function directMessageChannel(userId: string): Promise<string> {
+    const known = directChannels.get(userId);
+    if (known) return known;
+    const opened = await web.conversations.open({ users: userId });
+    const id = opened.channel?.id;
+    if (!id) throw new Error('conversations.open answered no channel');
+    directChannels.set(userId, id);
+    return id;
+  }
+
+  /** Nowhere to post: dead at once, named `no_channel` (shown, and redeliverable once a channel is set). */
+  async function failNoChannel(row: OutboxDeliveryRow, now: Date): Promise<Outcome> {
+    const why = DIRECT_MESSAGE_KINDS.has(row.kind)
+      ? 'no alert channel on the task, ALERT_CHANNEL is not set, and no author to send a direct message to'
+      : 'no alert channel on the task and ALERT_CHANNEL is not set (this kind is not sent as a direct message)';
+    log.error({ outboxId: row.id, kind: row.kind }, `alert undeliverable (no_channel): ${why}`);
+    await releaseOutbox(pool, {
+      id: row.id,
+      workerId,
+      now,
+      nextAttemptAt: now,
+      error: formatDeliveryError('no_channel', why),
+      countAttempt: true,
+      dead: true,
+    });
+    deps.onDead?.('no_channel', 'no_channel');
+    return 'failed';
+  }
+
+  /**
+   * The ts of this row's message if an earlier attempt posted it. A lookup Slack refuses for good
+   * (missing `*:history` scope, a channel name instead of an id) cannot tell: the row is posted again
+   * (at least once wins over at most once). A transient failure is retried like a failed post.
+   */
+  async function lookUpEarlierPost(row: OutboxDeliveryRow, channel: string, threadTs: string | undefined) {
+    try {
+      return await findPosted(row, channel, threadTs);
+    } catch (error) {
+      const failure = classifySlackError(error);
+      if (failure.kind !== 'permanent') throw error;
+      log.warn(
+        { outboxId: row.id, slackError: failure.code },
+        'cannot look for an earlier post of this alert; posting it again',
+      );
+      return null;
+    }
   }
 
   async function deliverOne(claimed: OutboxDeliveryRow, now: Date): Promise<Outcome> {
     let row = claimed;
+    let stage: Stage = 'prepare';
     try {
       if (row.slackTs && row.slackChannel) {
         // Already in the channel: re-render in place (someone acted, a retry recovered, the task ran).
         const message = buildOutboxMessage(row.kind, row.payload, ctx);
+        stage = 'update';
         await web.chat.update({
           channel: row.slackChannel,
           ts: row.slackTs,
@@ -292,29 +357,25 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         return 'delivered';
       }
       if (plan.kind === 'wait') {
-        await release(row, new Date(now.getTime() + POST_SPACING_MS), null, false);
+        await release(row, now, new Date(now.getTime() + POST_SPACING_MS), null);
         return 'deferred';
       }
-      const channel = row.slackChannel ?? plan.channel;
+      let channel = row.slackChannel ?? plan.channel;
       if (!channel) {
-        await releaseOutbox(pool, {
-          id: row.id,
-          workerId,
-          nextAttemptAt: now,
-          error: 'no channel: the task has no alert channel and ALERT_CHANNEL is not set',
-          countAttempt: true,
-          dead: true,
-        });
-        return 'failed';
+        const author = await directMessageRecipient(row);
+        if (!author) return await failNoChannel(row, now);
+        stage = 'open_dm';
+        channel = await directMessageChannel(author);
       }
       const waitUntil = Math.max(pausedUntil, nextPostAt.get(channel) ?? 0);
       if (waitUntil > now.getTime()) {
-        await release(row, new Date(waitUntil), null, false);
+        await release(row, now, new Date(waitUntil), null);
         return 'deferred';
       }
       if (row.slackChannel) {
         // Outcome of an earlier attempt unknown: look before posting again.
-        const ts = await findPosted(row, row.slackChannel, plan.threadTs);
+        stage = 'lookup';
+        const ts = await lookUpEarlierPost(row, row.slackChannel, plan.threadTs);
         if (ts) {
           log.info({ outboxId: row.id }, 'alert was already posted; recorded its ts');
           await markDelivered(row, row.slackChannel, ts, now);
@@ -324,6 +385,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         return 'deferred'; // lease lost to another replica
       }
       nextPostAt.set(channel, now.getTime() + POST_SPACING_MS);
+      stage = 'post';
       const result = await web.chat.postMessage({
         channel,
         text: plan.message.text,
@@ -338,7 +400,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       await uploadFile(row, result.channel ?? channel, ts);
       return 'delivered';
     } catch (error) {
-      return fail(row, error, now);
+      return fail(row, error, now, stage);
     }
   }
 

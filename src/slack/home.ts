@@ -1,14 +1,16 @@
 import { listRecentFailures } from '../store/executions.js';
-import { countDeadOutbox } from '../store/outbox-delivery.js';
 import { getDashboardStats } from '../store/stats.js';
 import { countTasks, listTasks } from '../store/tasks.js';
+import { HOME_DEAD_ALERTS } from './blocks/dead-alerts.js';
 import { buildHomeView, HOME_PAGE_SIZE } from './blocks/home.js';
+import { loadDeadAlertsView } from './dead-alerts-view.js';
 import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
 
-type HomeDeps = Pick<SlackDeps, 'db' | 'pool' | 'clock' | 'm' | 'locale' | 'config'>;
+type HomeDeps = Pick<SlackDeps, 'db' | 'pool' | 'clock' | 'm' | 'locale' | 'config' | 'roles'>;
 
 /**
- * Loads one page of the dashboard and publishes it as `userId`'s App Home. The five queries are
+ * Loads one page of the dashboard and publishes it as `userId`'s App Home (undeliverable alerts with
+ * Redeliver when `userId` may redeliver them). The five queries are
  * independent and run at once on the pool (the page's round trips overlap instead of adding up); only a
  * page that no longer exists (tasks were deleted since) costs a second task query.
  */
@@ -25,7 +27,7 @@ export async function publishHomeView(
     getDashboardStats(deps.db, now),
     listTasks(deps.db, { limit: HOME_PAGE_SIZE, offset: aligned }),
     listRecentFailures(deps.db, 5),
-    countDeadOutbox(deps.pool),
+    loadDeadAlertsView(deps, userId, HOME_DEAD_ALERTS),
   ]);
   // A page that no longer exists (tasks were deleted) falls back to the first one.
   const safeOffset = aligned >= total ? 0 : aligned;

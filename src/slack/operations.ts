@@ -9,6 +9,7 @@ import {
   refreshApprovalCard,
   supersedeApprovalCards,
 } from '../store/approvals.js';
+import { redeliverDeadAlert } from '../store/dead-alerts.js';
 import { cancelExecution, retryExecution } from '../store/execution-commands.js';
 import { getExecution } from '../store/executions.js';
 import { enqueueOutboxWith } from '../store/outbox.js';
@@ -16,7 +17,8 @@ import type { TaskRow } from '../store/schema.js';
 import { queueManualRunOnce } from '../store/slack-queries.js';
 import { deleteTask, getTask, pauseTask, resumeTask } from '../store/tasks.js';
 import { approvalRequestEntry } from './approval-request.js';
-import type { SlackDeps } from './deps.js';
+import { deadAlertSubject } from './blocks/dead-alerts.js';
+import { type SlackDeps, uiOf } from './deps.js';
 import { formatInZone } from './format.js';
 import { type Permission, REQUIRED_ROLE, roleAllows } from './permissions.js';
 
@@ -192,6 +194,40 @@ export async function cancelExecutionFor(
   if (outcome === 'already_finished') return privately(deps.m.cancelOutcome.already_finished(label));
   afterChange(deps);
   return publicly(deps.m.cancelOutcome[outcome](label));
+}
+
+/**
+ * Redeliver on an undeliverable alert (`ref`: its outbox id, from the button): back to pending with its
+ * attempts reset, audited, delivered by the notifier (woken by the status change). Operators and
+ * admins only; an alert that is not dead any more (a second click, someone else was quicker) is left
+ * as it is. `changed` says whether a list showing it should be refreshed.
+ */
+export async function redeliverAlertFor(
+  deps: SlackDeps,
+  userId: string,
+  value: string,
+): Promise<Outcome & { changed: boolean }> {
+  const ref = String(value); // a forged payload may carry anything
+  const forbidden = await forbiddenMessage(deps, userId, 'redeliver');
+  if (forbidden) return { ...privately(forbidden), changed: false };
+  const notFound = {
+    ...privately(deps.m.alerts.notFound(escapeMrkdwn(truncateText(ref, 40)))),
+    changed: false,
+  };
+  if (!/^\d{1,15}$/.test(ref)) return notFound;
+  const outcome = await redeliverDeadAlert(deps.pool, {
+    id: Number(ref),
+    actorId: userId,
+    now: deps.clock.now(),
+  });
+  if (outcome.kind === 'not_found') return notFound;
+  const subject = deadAlertSubject(outcome.alert, uiOf(deps));
+  if (outcome.kind === 'not_dead') {
+    const status = deps.m.alerts.status[outcome.status] ?? outcome.status;
+    return { ...privately(deps.m.alerts.notDead(subject, status)), changed: false };
+  }
+  afterChange(deps);
+  return { ...privately(deps.m.alerts.redelivered(userId, subject)), changed: true };
 }
 
 /**

@@ -18,6 +18,7 @@ export const SUBCOMMANDS = [
   'templates',
   'audit',
   'why',
+  'alerts',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 

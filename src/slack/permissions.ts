@@ -2,7 +2,7 @@ import type { Logger } from '../shared/logger.js';
 
 /**
  * Roles (docs/ARCHITECTURE.md §7): admin (create, edit, delete, approve), operator (run, retry, pause, resume,
- * cancel), viewer (everyone: list and view). Admins can do what operators can. Configured ids are Slack
+ * cancel, redeliver an undeliverable alert), viewer (everyone: list and view). Admins can do what operators can. Configured ids are Slack
  * user ids (U…/W…) or user-group ids (S…), whose members are looked up with usergroups.users.list and
  * cached for a minute. Lookups fail closed: while they fail (retried at every check), the last members
  * read keep their role for at most a further minute past the cache's expiry (so a Slack hiccup does not
@@ -20,7 +20,8 @@ export type Permission =
   | 'retry'
   | 'pause'
   | 'resume'
-  | 'cancel';
+  | 'cancel'
+  | 'redeliver';
 
 export const REQUIRED_ROLE: Readonly<Record<Permission, Exclude<Role, 'viewer'>>> = {
   create: 'admin',
@@ -32,6 +33,7 @@ export const REQUIRED_ROLE: Readonly<Record<Permission, Exclude<Role, 'viewer'>>
   pause: 'operator',
   resume: 'operator',
   cancel: 'operator',
+  redeliver: 'operator',
 };
 
 const RANK: Readonly<Record<Role, number>> = { viewer: 0, operator: 1, admin: 2 };

@@ -12,7 +12,10 @@ import { withTransaction } from './transaction.js';
  * | pending   | set           | null     | a post was attempted: its outcome is unknown until looked up   |
  * | pending   | set           | set      | posted; its message must be re-rendered (chat.update)          |
  * | delivered | …             | …        | done (slack_ts null: folded into another message)              |
- * | dead      | …             | …        | gave up after MAX attempts; counted on the App Home and metrics |
+ * | dead      | …             | …        | given up (dead_at): listed by `/tasks alerts` and the App Home  |
+ *
+ * A row is dead when Slack refused it for good or its transient failures outlasted the retry window
+ * (from `failing_since`, the first failed attempt); Redeliver (store/dead-alerts.ts) puts it back.
  *
  * A row is worked on only by the replica holding its lease (locked_by, locked_until); claims use
  * SKIP LOCKED so replicas split the rows instead of waiting for each other.
@@ -31,6 +34,8 @@ export interface OutboxDeliveryRow {
   slackChannel: string | null;
   slackTs: string | null;
   createdAt: Date;
+  /** The first failed attempt since the row was last delivered or redelivered; null while none failed. */
+  failingSince: Date | null;
 }
 
 /** What people or the engine did to an alert after it was posted; rendered in place by the notifier. */
@@ -54,7 +59,7 @@ export interface MissedDecision {
 }
 
 const COLUMNS = `id, kind, dedupe_key, channel, payload, task_id, execution_id, status, attempts, slack_channel,
-                 slack_ts, created_at`;
+                 slack_ts, created_at, failing_since`;
 
 interface RawRow {
   id: number;
@@ -69,6 +74,7 @@ interface RawRow {
   slack_channel: string | null;
   slack_ts: string | null;
   created_at: Date;
+  failing_since: Date | null;
 }
 
 function toRow(raw: RawRow): OutboxDeliveryRow {
@@ -85,6 +91,7 @@ function toRow(raw: RawRow): OutboxDeliveryRow {
     slackChannel: raw.slack_channel,
     slackTs: raw.slack_ts,
     createdAt: raw.created_at,
+    failingSince: raw.failing_since,
   };
 }
 
@@ -148,7 +155,7 @@ export async function markOutboxDelivered(
         set status = case when payload = $6::jsonb or $4::text is null then 'delivered' else 'pending' end,
             slack_channel = coalesce($3, slack_channel), slack_ts = coalesce($4, slack_ts),
             delivered_at = coalesce(delivered_at, $5), next_attempt_at = $5,
-            locked_by = null, locked_until = null, last_error = null, attempts = 0
+            locked_by = null, locked_until = null, last_error = null, attempts = 0, failing_since = null
       where id = $1 and locked_by = $2`,
     [
       options.id,
@@ -163,26 +170,34 @@ export async function markOutboxDelivered(
 }
 
 /**
- * Gives the row back after a failed attempt: retried at `nextAttemptAt`, or `dead` when `dead` is set.
- * `countAttempt: false` for waits that are not failures (pacing, 429 Retry-After). A re-render that
- * keeps failing ends `delivered` with its error kept: the alert itself reached the channel.
+ * Gives the row back after an attempt that did not deliver it: retried at `nextAttemptAt`, or `dead`
+ * (with `dead_at`) when `dead` is set. `countAttempt: false` for waits that are not failures (pacing,
+ * 429 Retry-After); a counted failure starts the retry window (`failing_since`) if none is running.
+ * `clearIntent` forgets the channel a refused post was meant for (Slack answered, so nothing was
+ * posted): a redelivery chooses the channel again. A re-render that keeps failing ends `delivered`
+ * with its error kept: the alert itself reached the channel.
  */
 export async function releaseOutbox(
   pool: pg.Pool,
   options: {
     id: number;
     workerId: string;
+    now: Date;
     nextAttemptAt: Date;
     error: string | null;
     countAttempt: boolean;
     dead?: boolean;
+    clearIntent?: boolean;
   },
 ): Promise<void> {
   await pool.query(
     `update notification_outbox
         set attempts = attempts + case when $5 then 1 else 0 end,
+            failing_since = case when $5 then coalesce(failing_since, $7) else failing_since end,
             next_attempt_at = $3, last_error = coalesce($4, last_error),
             status = case when $6 then (case when slack_ts is null then 'dead' else 'delivered' end) else status end,
+            dead_at = case when $6 and slack_ts is null then $7 else dead_at end,
+            slack_channel = case when $8 and slack_ts is null then null else slack_channel end,
             locked_by = null, locked_until = null
       where id = $1 and locked_by = $2`,
     [
@@ -192,8 +207,24 @@ export async function releaseOutbox(
       options.error,
       options.countAttempt,
       options.dead ?? false,
+      options.now.toISOString(),
+      options.clearIntent ?? false,
     ],
   );
+}
+
+/**
+ * Who a task's alerts go to as a direct message when neither the task nor ALERT_CHANNEL names a
+ * channel: its author (`created_by`), when that is a Slack user id (system tasks are created by
+ * `system`, tasks written by SQL by nobody).
+ */
+export async function findTaskAuthor(pool: pg.Pool, taskId: string): Promise<string | null> {
+  const result = await pool.query<{ created_by: string | null }>(
+    `select created_by from scheduled_tasks where id = $1`,
+    [taskId],
+  );
+  const author = result.rows[0]?.created_by ?? null;
+  return author && /^[UW][A-Z0-9]{2,}$/.test(author) ? author : null;
 }
 
 /**
@@ -364,9 +395,4 @@ export async function countOutboxByStatus(pool: pg.Pool, status: 'pending' | 'de
     [status],
   );
   return result.rows[0]?.n ?? 0;
-}
-
-/** Undeliverable alerts (dead), for the App Home. */
-export async function countDeadOutbox(pool: pg.Pool): Promise<number> {
-  return countOutboxByStatus(pool, 'dead');
 }

@@ -184,7 +184,15 @@ export const notificationOutbox = pgTable(
     nextAttemptAt: instant('next_attempt_at').notNull().defaultNow(),
     lockedBy: text('locked_by'),
     lockedUntil: instant('locked_until'),
+    /** The last failure, `<slack error>: <detail>` (src/domain/delivery-error.ts). */
     lastError: text('last_error'),
+    /**
+     * The first failed attempt since the row was last delivered or redelivered: transient failures are
+     * retried until ALERT_RETRY_FOR_MINUTES after it, then the row is dead.
+     */
+    failingSince: instant('failing_since'),
+    /** When the row was given up (status dead); cleared by Redeliver. */
+    deadAt: instant('dead_at'),
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
     createdAt: instant('created_at').notNull().defaultNow(),
@@ -193,6 +201,8 @@ export const notificationOutbox = pgTable(
   (t) => [
     uniqueIndex('notification_outbox_dedupe_key').on(t.dedupeKey),
     index('notification_outbox_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // `/tasks alerts` and the App Home list the newest dead rows; they are few, delivered ones are not.
+    index('notification_outbox_dead_idx').on(t.deadAt.desc()).where(sql`${t.status} = 'dead'`),
   ],
 );
 

@@ -271,6 +271,12 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
         message.edits += 1;
         return { ok: true, channel: args.channel, ts: message.ts };
       }
+      case 'conversations.open': {
+        // The bot's direct-message channel with one user (im:write); the same id every time.
+        const user = String(args.users ?? '');
+        if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return { ok: false, error: 'user_not_found' };
+        return { ok: true, channel: { id: `D${user.slice(1)}` } };
+      }
       case 'conversations.history': {
         const oldest = Number(args.oldest ?? 0);
         const list = (messages.get(String(args.channel)) ?? [])

@@ -1,5 +1,9 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import { createOutboxWorker, type OutboxWorker } from '../../src/notify/outbox-worker.js';
+import {
+  createOutboxWorker,
+  type OutboxWorker,
+  type OutboxWorkerDeps,
+} from '../../src/notify/outbox-worker.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { enqueueOutbox, type OutboxEntry } from '../../src/store/outbox.js';
@@ -26,7 +30,15 @@ export function createTestOutboxWorker(
   database: TestDatabase,
   fake: FakeSlack,
   clock: Clock,
-  options: { workerId?: string; locale?: 'en' | 'fr'; maxAttempts?: number; batchSize?: number } = {},
+  options: {
+    workerId?: string;
+    locale?: 'en' | 'fr';
+    retryForMs?: number;
+    batchSize?: number;
+    /** ALERT_CHANNEL; null: not set (alerts go to the task's author). */
+    defaultChannel?: string | null;
+    onDead?: OutboxWorkerDeps['onDead'];
+  } = {},
 ): OutboxWorker {
   return createOutboxWorker({
     pool: database.pool,
@@ -34,10 +46,11 @@ export function createTestOutboxWorker(
     clock,
     logger: createSilentLogger(),
     web: createNotifyWebClient(fake.apiUrl),
-    defaultChannel: ALERT_CHANNEL,
+    defaultChannel: options.defaultChannel === null ? undefined : (options.defaultChannel ?? ALERT_CHANNEL),
     locale: options.locale ?? 'en',
     workerId: options.workerId ?? 'notify-a',
-    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.retryForMs !== undefined ? { retryForMs: options.retryForMs } : {}),
+    ...(options.onDead ? { onDead: options.onDead } : {}),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
 }
@@ -54,7 +67,8 @@ export function outboxIdOf(message: StoredMessage): string | undefined {
 
 export async function outboxRows(database: TestDatabase) {
   const result = await database.pool.query(
-    `select id::int as id, kind, status, attempts, slack_channel, slack_ts, last_error, payload
+    `select id::int as id, kind, status, attempts, slack_channel, slack_ts, last_error, payload, dead_at,
+            failing_since
        from notification_outbox order by id`,
   );
   return result.rows as Array<{
@@ -66,6 +80,8 @@ export async function outboxRows(database: TestDatabase) {
     slack_ts: string | null;
     last_error: string | null;
     payload: Record<string, unknown>;
+    dead_at: Date | null;
+    failing_since: Date | null;
   }>;
 }
 

@@ -35,6 +35,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).host).toBe('0.0.0.0');
   });
 
+  it('reads how long failing alerts are retried, in minutes: 60 by default', () => {
+    expect(loadConfig({}).slack.alertRetryForMs).toBe(60 * 60_000);
+    expect(loadConfig({ ALERT_RETRY_FOR_MINUTES: '240' }).slack.alertRetryForMs).toBe(240 * 60_000);
+    expect(problemsOf({ ALERT_RETRY_FOR_MINUTES: '0' })).toEqual([
+      'ALERT_RETRY_FOR_MINUTES must be a whole number between 1 and 10080 (got "0").',
+    ]);
+  });
+
   it('parses id lists and numbers', () => {
     const config = loadConfig({ SLACK_ADMINS: 'U01ABC, S02GROUP ,', PORT: '8080', LEASE_SECONDS: '60' });
     expect(config.slack.admins).toEqual(['U01ABC', 'S02GROUP']);

@@ -21,6 +21,7 @@ const COMMANDS = [
   ['templates', '', 'Task templates'],
   ['why', '<task>', 'Why the last slot did or did not run'],
   ['audit', '<task>', 'Who changed what'],
+  ['alerts', '', 'Alerts that could not be delivered, with Redeliver'],
 ];
 const TEMPLATES = [
   'backup_database',

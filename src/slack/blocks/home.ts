@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { formatInZone } from '../format.js';
+import { type DeadAlertsView, deadAlertBlock, HOME_DEAD_ALERTS } from './dead-alerts.js';
 import { ACTION } from './ids.js';
 import { context, divider, fieldsSection, header, section } from './kit.js';
 import { paginationBlocks } from './task-list.js';
@@ -17,11 +18,23 @@ export interface HomeData {
   failures: ReadonlyArray<{ execution: ExecutionSummary; taskName: string; timezone: string }>;
   /** Zone used for the "updated at" line. */
   timezone: string;
-  /** Alerts the notifier gave up on (outbox rows `dead`): shown so they are not silently lost. */
-  undeliverable?: number;
+  /** Alerts the notifier gave up on (outbox rows `dead`): shown, newest first, so none is silently lost. */
+  undeliverable?: DeadAlertsView;
 }
 
-/** The App Home dashboard (docs/ARCHITECTURE.md §2): figures, one page of tasks, recent failures. */
+/** The count of undeliverable alerts and the latest few, with Redeliver for those allowed; none: nothing. */
+function undeliverableBlocks(view: DeadAlertsView | undefined, ui: Ui): KnownBlock[] {
+  if (!view || view.total === 0) return [];
+  return [
+    section(ui.m.home.undeliverable(view.total)),
+    ...view.alerts.slice(0, HOME_DEAD_ALERTS).map((alert) => deadAlertBlock(alert, view, ui)),
+  ];
+}
+
+/**
+ * The App Home dashboard (docs/ARCHITECTURE.md §2): figures, undeliverable alerts, one page of tasks,
+ * recent failures.
+ */
 export function buildHomeView(data: HomeData, ui: Ui): HomeView {
   const { m } = ui;
   const blocks: KnownBlock[] = [
@@ -32,7 +45,7 @@ export function buildHomeView(data: HomeData, ui: Ui): HomeView {
       `*${m.stats.successes}*\n${data.stats.successes24h}`,
       `*${m.stats.failures}*\n${data.stats.failures24h}`,
     ]),
-    ...(data.undeliverable ? [section(m.home.undeliverable(data.undeliverable))] : []),
+    ...undeliverableBlocks(data.undeliverable, ui),
     context([m.home.updated(formatInZone(ui.now, data.timezone, ui.locale))]),
     divider(),
     header(`${m.home.tasks} (${data.total})`),

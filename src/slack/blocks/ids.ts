@@ -22,6 +22,8 @@ export const ACTION = {
   /** On the missed-runs summary posted by the notifier. */
   missedRunLatest: ALERT_ACTION.missedRunLatest,
   missedSkip: ALERT_ACTION.missedSkip,
+  /** Redeliver an undeliverable (dead) alert, from `/tasks alerts` or the App Home; the value is its outbox id. */
+  redeliverAlert: 'alert_redeliver',
   rejectReasonInput: 'reject_reason_input',
   useTemplate: 'template_use',
   listPage: 'list_page',

@@ -41,6 +41,7 @@ export const en = {
       '`/tasks history <task>` — recent executions',
       '`/tasks retry <execution id>` — retry a failed execution (operator)',
       '`/tasks why <task>` — why the last runs ran, were skipped or did not happen',
+      '`/tasks alerts` — alerts that could not be delivered, with Redeliver (operator)',
       '`/tasks stats` · `/tasks templates` · `/tasks audit <task>`',
     ],
     footer: 'A task is named by its name or its id. The App Home tab shows the dashboard.',
@@ -206,7 +207,41 @@ export const en = {
     noFailures: 'No recent failures. :tada:',
     updated: (when: string) => `Updated ${when}`,
     undeliverable: (count: number) =>
-      `:rotating_light: ${count} alert${count === 1 ? '' : 's'} could not be delivered to Slack; they are kept in \`notification_outbox\` (status dead).`,
+      `:rotating_light: ${count} alert${count === 1 ? '' : 's'} could not be delivered to Slack. The latest are below; \`/tasks alerts\` lists them all.`,
+  },
+  alerts: {
+    title: (count: number) => `Undeliverable alerts (${count})`,
+    intro:
+      'Alerts chronops gave up delivering to Slack, newest first. Once the cause is fixed (the channel, an invitation, a scope, ALERT_CHANNEL), Redeliver sends one again.',
+    none: 'No undeliverable alerts. :tada:',
+    more: (shown: number, total: number) => `Showing the ${shown} most recent of ${total}.`,
+    operatorsOnly: 'Only an *operator* or an *admin* can redeliver them.',
+    kinds: {
+      execution_failed: 'failure alert',
+      execution_succeeded: 'success notice',
+      worker_lost: 'lost-replica alert',
+      overdue: 'overdue alert',
+      missed_runs: 'missed-runs summary',
+      task_message: 'task message',
+      approval_requested: 'approval request',
+      duration_anomaly: 'duration anomaly alert',
+    } as Record<string, string>,
+    attempts: (count: number) => `${count} attempt${count === 1 ? '' : 's'}`,
+    raised: (when: string) => `raised ${when}`,
+    gaveUp: (when: string) => `given up ${when}`,
+    to: (where: string) => `to ${where}`,
+    directMessage: 'a direct message',
+    noChannel:
+      'nowhere to send it: the task has no alert channel, ALERT_CHANNEL is not set, and it has no author to message (approval cards are never sent to their author)',
+    unknownError: 'no error recorded',
+    redeliver: 'Redeliver',
+    subject: (kind: string, task: string | undefined) => (task ? `the ${kind} of *${task}*` : `the ${kind}`),
+    redelivered: (user: string, subject: string) =>
+      `:outbox_tray: <@${user}> redelivered ${subject}: it is pending again, attempts reset, and chronops posts it shortly.`,
+    notDead: (subject: string, status: string) =>
+      `${subject.charAt(0).toUpperCase()}${subject.slice(1)} is no longer undeliverable (${status}): it was redelivered already. Nothing was changed.`,
+    status: { pending: 'waiting for delivery', delivered: 'delivered' } as Record<string, string>,
+    notFound: (ref: string) => `:mag: No undeliverable alert \`${ref}\`. Nothing was changed.`,
   },
   modal: {
     createTitle: 'New task',

@@ -36,6 +36,7 @@ export const fr: Messages = {
       '`/tasks history <tâche>` — exécutions récentes',
       "`/tasks retry <id d'exécution>` — relancer une exécution en échec (opérateur)",
       '`/tasks why <tâche>` — pourquoi les dernières exécutions ont eu lieu, ont été sautées ou non',
+      '`/tasks alerts` — les alertes non livrées, avec Relivrer (opérateur)',
       '`/tasks stats` · `/tasks templates` · `/tasks audit <tâche>`',
     ],
     footer:
@@ -204,8 +205,43 @@ export const fr: Messages = {
     noFailures: 'Aucun échec récent. :tada:',
     updated: (when: string) => `Mis à jour ${when}`,
     undeliverable: (count: number) =>
-      `:rotating_light: ${count} alerte(s) n'ont pas pu être livrées à Slack ; elles sont gardées dans \`notification_outbox\` (statut dead).`,
+      `:rotating_light: ${count} alerte(s) n'ont pas pu être livrées à Slack. Les plus récentes sont ci-dessous ; \`/tasks alerts\` les liste toutes.`,
   },
+  alerts: {
+    title: (count: number) => `Alertes non livrées (${count})`,
+    intro:
+      'Les alertes que chronops a renoncé à livrer à Slack, des plus récentes aux plus anciennes. Une fois la cause corrigée (le canal, une invitation, un scope, ALERT_CHANNEL), Relivrer en renvoie une.',
+    none: 'Aucune alerte non livrée. :tada:',
+    more: (shown: number, total: number) => `Les ${shown} plus récentes sur ${total}.`,
+    operatorsOnly: 'Seul un *opérateur* ou un *admin* peut les relivrer.',
+    kinds: {
+      execution_failed: "alerte d'échec",
+      execution_succeeded: 'avis de réussite',
+      worker_lost: 'alerte de réplique perdue',
+      overdue: 'alerte de retard',
+      missed_runs: 'résumé des exécutions manquées',
+      task_message: 'message de tâche',
+      approval_requested: "demande d'approbation",
+      duration_anomaly: 'alerte de durée anormale',
+    } as Record<string, string>,
+    attempts: (count: number) => `${count} tentative${count > 1 ? 's' : ''}`,
+    raised: (when: string) => `levée ${when}`,
+    gaveUp: (when: string) => `abandonnée ${when}`,
+    to: (where: string) => `vers ${where}`,
+    directMessage: 'un message direct',
+    noChannel:
+      "nulle part où l'envoyer : la tâche n'a pas de canal d'alerte, ALERT_CHANNEL n'est pas défini, et elle n'a pas d'auteur à qui écrire (une demande d'approbation n'est jamais envoyée à son auteur)",
+    unknownError: 'aucune erreur enregistrée',
+    redeliver: 'Relivrer',
+    subject: (kind: string, task: string | undefined) => `« ${kind}${task ? ` de *${task}*` : ''} »`,
+    redelivered: (user: string, subject: string) =>
+      `:outbox_tray: <@${user}> a relancé la livraison de ${subject} : de nouveau en attente, tentatives remises à zéro. Publication sous peu.`,
+    notDead: (subject: string, status: string) =>
+      `Plus rien à relivrer pour ${subject} (${status}) : sa livraison a déjà été relancée. Rien n'a été modifié.`,
+    status: { pending: 'livraison en attente', delivered: 'livraison faite' } as Record<string, string>,
+    notFound: (ref: string) => `:mag: Aucune alerte non livrée \`${ref}\`. Rien n'a été modifié.`,
+  },
+
   modal: {
     createTitle: 'Nouvelle tâche',
     editTitle: 'Modifier la tâche',

@@ -11,11 +11,13 @@ import {
   setMissedDecision,
 } from '../../store/outbox-delivery.js';
 import { countTasks, getTask, listTasks } from '../../store/tasks.js';
+import { ALERTS_LIST_LIMIT, buildDeadAlertsMessage } from '../blocks/dead-alerts.js';
 import { buildExecutionModal } from '../blocks/execution-modal.js';
 import { buildFullTextModal, parseFullTextPage } from '../blocks/full-text-modal.js';
 import { ACTION, CALLBACK } from '../blocks/ids.js';
 import { buildRejectModal } from '../blocks/reject-modal.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
+import { loadDeadAlertsView } from '../dead-alerts-view.js';
 import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
 import {
   cancelExecutionFor,
@@ -23,6 +25,7 @@ import {
   deleteTaskFor,
   forbiddenMessage,
   type Outcome,
+  redeliverAlertFor,
   retryExecutionFor,
   runTaskNow,
   taskLabel,
@@ -246,6 +249,18 @@ export const missedSkip: ActionWork = onTask(async (deps, ctx, task) => {
   await ctx.reply.announce(deps.m.missedSkipped(ctx.user, taskLabel(task)));
 });
 
+/**
+ * Redeliver, on `/tasks alerts` or the App Home. From the list (a message), the list is replaced by
+ * its new state with the outcome on top; from the App Home the outcome is a private message and the
+ * Home is republished (by the operation, as after any change).
+ */
+export const redeliverAlert: ActionWork = async (deps, ctx) => {
+  const outcome = await redeliverAlertFor(deps, ctx.user, ctx.value);
+  if (ctx.body.container?.type !== 'message' || !ctx.body.response_url) return deliver(ctx.reply, outcome);
+  const view = await loadDeadAlertsView(deps, ctx.user, ALERTS_LIST_LIMIT);
+  await ctx.reply.replace(outcome.text, buildDeadAlertsMessage(view, uiOf(deps), outcome.text));
+};
+
 export const edit: ActionWork = onTask(async (deps, ctx, task) => {
   const forbidden = await forbiddenMessage(deps, ctx.user, 'edit');
   if (forbidden) return ctx.reply.ephemeral(forbidden);
@@ -340,6 +355,7 @@ export function register(app: App, deps: SlackDeps): void {
   bind(new RegExp(`^${ACTION.fullTextPage}_(prev|next)$`), fullTextPage);
   bind(ACTION.missedRunLatest, missedRunLatest);
   bind(ACTION.missedSkip, missedSkip);
+  bind(ACTION.redeliverAlert, redeliverAlert);
   bind(ACTION.useTemplate, useTemplate);
   bind(ACTION.viewExecution, viewExecution);
   bind(ACTION.retryExecution, retry);

@@ -9,6 +9,7 @@ import { listExecutionHistory } from '../../store/executions.js';
 import { getDashboardStats, listTaskStatusInputs } from '../../store/stats.js';
 import { countTasks, listTasks } from '../../store/tasks.js';
 import { loadWhyInputs } from '../../store/why.js';
+import { ALERTS_LIST_LIMIT, buildDeadAlertsMessage } from '../blocks/dead-alerts.js';
 import {
   buildAuditMessage,
   buildDeletePrompt,
@@ -20,6 +21,7 @@ import {
 } from '../blocks/messages.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
 import { buildWhyMessage } from '../blocks/why.js';
+import { loadDeadAlertsView } from '../dead-alerts-view.js';
 import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
 import {
   deleteTaskFor,
@@ -128,6 +130,10 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
     }
     case 'templates':
       return reply.ephemeral(m.templates.title, buildTemplatesMessage(ui));
+    case 'alerts': {
+      const view = await loadDeadAlertsView(deps, user, ALERTS_LIST_LIMIT);
+      return reply.ephemeral(m.alerts.title(view.total), buildDeadAlertsMessage(view, ui));
+    }
     case 'new': {
       const forbidden = await forbiddenMessage(deps, user, 'create');
       if (forbidden) return reply.ephemeral(forbidden);

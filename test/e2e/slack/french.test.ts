@@ -60,4 +60,30 @@ describe('LOCALE=fr', () => {
     expect(text).toContain('Tâches actives');
     expect(text).toContain('Échecs récents');
   });
+
+  it('lists undeliverable alerts and redelivers them in French', async () => {
+    const dead = await h.db.pool.query<{ id: number }>(
+      `insert into notification_outbox (kind, dedupe_key, channel, payload, status, attempts, last_error, dead_at)
+       values ('missed_runs', 'missed_runs:fr', null, '{}', 'dead', 1, 'no_channel: nowhere', now()) returning id`,
+    );
+    const id = String(dead.rows[0]!.id);
+    const list = await h.send.command('alerts', OPERATOR);
+    await h.settle();
+    const text = h.textOf(list.responseUrl);
+    expect(text).toContain('Alertes non livrées (1)');
+    expect(text).toContain('*résumé des exécutions manquées*');
+    expect(text).toContain("`no_channel`: nulle part où l'envoyer");
+    expect(text).toContain('1 tentative');
+    expect(JSON.stringify(h.responsesTo(list.responseUrl))).toContain('"Relivrer"');
+    const click = await h.send.click({
+      userId: OPERATOR,
+      actionId: 'alert_redeliver',
+      value: id,
+      container: { type: 'message', channelId: 'C0GENERAL' },
+    });
+    await h.settle();
+    expect(h.textOf(click.responseUrl)).toContain(
+      `<@${OPERATOR}> a relancé la livraison de « résumé des exécutions manquées » : de nouveau en attente`,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeClock, type FakeClock } from '../../../src/shared/clock.js';
 import type { OutboxEntry } from '../../../src/store/outbox.js';
+import { nextOutboxAttemptAt } from '../../../src/store/outbox-delivery.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
@@ -256,47 +257,31 @@ describe('outbox worker', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(2); // ours above, and the missing one
   });
 
-  it('keeps undeliverable alerts visible as dead: after N failures, or at once when Slack refuses them', async () => {
-    await enqueue(
-      db,
-      [
-        message(1),
-        {
-          kind: 'task_message',
-          dedupeKey: 'task_message:bad',
-          channel: 'C0BAD',
-          payload: { text: 'bad', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '' } }] },
-        },
-      ],
-      clock.now(),
-    );
-    fake.failHttp('chat.postMessage', { status: 500 }, 50);
-    const worker = createTestOutboxWorker(db, fake, clock, { maxAttempts: 3 });
-    for (let pass = 0; pass < 10; pass++) {
+  it('retries 5xx for the retry window from the first failure, not a fixed count, then keeps it dead', async () => {
+    await enqueue(db, [message(1)], clock.now());
+    fake.failHttp('chat.postMessage', { status: 500 }, 1000);
+    const worker = createTestOutboxWorker(db, fake, clock); // ALERT_RETRY_FOR_MINUTES: 60 by default
+    const firstAttemptAt = clock.nowMs();
+    // Every attempt, at the instant its backoff ends, through 59 minutes of 500s.
+    for (let pass = 0; pass < 100; pass++) {
       await worker.deliverDue();
-      clock.advance(60_000);
+      const next = await nextOutboxAttemptAt(db.pool);
+      if (!next || next.getTime() > firstAttemptAt + 59 * 60_000) break;
+      clock.set(next.getTime());
     }
-    const rows = await outboxRows(db);
-    expect(rows.map((row) => [row.status, row.attempts])).toEqual([
-      ['dead', 3],
-      ['dead', 3],
-    ]);
-    expect(rows[0]!.last_error).toMatch(/500/);
-    expect(await worker.deadCount()).toBe(2);
+    let [row] = await outboxRows(db);
+    // Ten failures (about 31 minutes) used to be the end; now the alert is still being retried.
+    expect(row).toMatchObject({ status: 'pending', failing_since: new Date(firstAttemptAt) });
+    expect(row!.attempts).toBeGreaterThan(10);
+    // The last attempt is made as the window closes, and fails: dead, with the error named.
+    expect((await nextOutboxAttemptAt(db.pool))?.getTime()).toBe(firstAttemptAt + 60 * 60_000);
+    clock.set(firstAttemptAt + 60 * 60_000);
+    await worker.deliverDue();
+    [row] = await outboxRows(db);
+    expect(row).toMatchObject({ status: 'dead', dead_at: clock.now() });
+    expect(row!.last_error).toMatch(/^http_500: /);
+    expect(await worker.deadCount()).toBe(1);
     expect(await worker.pendingCount()).toBe(0);
-    // Slack's invalid_blocks is not retried: with the 500s gone, the bad one is dead at its first try.
-    await db.pool.query(
-      `update notification_outbox set status = 'pending', attempts = 0 where kind = 'task_message'`,
-    );
-    const fresh = await startFakeSlack();
-    const healthy = createTestOutboxWorker(db, fresh, clock, { maxAttempts: 3 });
-    clock.advance(3_600_000);
-    await healthy.deliverDue();
-    const after = await outboxRows(db);
-    expect(after.map((row) => row.status)).toEqual(['delivered', 'dead']);
-    expect(after[1]!.attempts).toBe(1);
-    expect(fresh.rejected.map((rejection) => rejection.method)).toEqual(['chat.postMessage']);
-    await fresh.close();
   });
 
   it('threads later attempts under the first failure and updates it in place until it recovers', async () => {

@@ -3,7 +3,6 @@ import { detectDurationAnomaly, median } from '../../../src/domain/duration-anom
 import { slotVerdict } from '../../../src/domain/why.js';
 import { buildOutboxMessage, MISSED_TASKS_SHOWN } from '../../../src/notify/alert-blocks.js';
 import { notifyMessagesFor } from '../../../src/notify/messages.js';
-import { backoffMs, classifySlackError } from '../../../src/notify/outbox-worker.js';
 import type { OutboxKind } from '../../../src/store/outbox.js';
 import { blockProblems } from '../../support/fake-slack.js';
 import { allText, findButton } from '../../support/slack-harness.js';
@@ -167,25 +166,5 @@ describe('why verdicts', () => {
     [{ status: 'timed_out', reason: null, trigger: 'retry' }, 'timed_out'],
   ])('%o → %s', (row, verdict) => {
     expect(slotVerdict(row)).toBe(verdict);
-  });
-});
-
-describe('delivery failures', () => {
-  it('classifies Slack errors', () => {
-    expect(classifySlackError({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 })).toMatchObject({
-      kind: 'rate_limited',
-      retryAfterMs: 7000,
-    });
-    expect(classifySlackError({ code: 'slack_webapi_http_error', statusCode: 502 }).kind).toBe('transient');
-    expect(classifySlackError({ code: 'slack_webapi_request_error' }).kind).toBe('transient');
-    expect(
-      classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'invalid_blocks' } }).kind,
-    ).toBe('permanent');
-    expect(
-      classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'not_in_channel' } }).kind,
-    ).toBe('transient');
-  });
-  it('backs off exponentially, capped at 10 minutes', () => {
-    expect([1, 2, 3, 4, 10, 20].map(backoffMs)).toEqual([5000, 10_000, 20_000, 40_000, 600_000, 600_000]);
   });
 });

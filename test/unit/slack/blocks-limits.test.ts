@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TASK_TYPES } from '../../../src/domain/task-types.js';
+import { ALERTS_LIST_LIMIT, buildDeadAlertsMessage } from '../../../src/slack/blocks/dead-alerts.js';
 import { buildExecutionModal } from '../../../src/slack/blocks/execution-modal.js';
 import { buildHomeView, HOME_PAGE_SIZE } from '../../../src/slack/blocks/home.js';
 import {
@@ -15,6 +16,7 @@ import type { TaskSummary } from '../../../src/slack/blocks/task-row.js';
 import type { Ui } from '../../../src/slack/blocks/ui.js';
 import { messagesFor } from '../../../src/slack/i18n/index.js';
 import { formFromInput } from '../../../src/slack/task-form.js';
+import type { DeadAlert } from '../../../src/store/dead-alerts.js';
 import type { AuditRow, ExecutionRow } from '../../../src/store/schema.js';
 import { blockProblems, viewProblems } from '../../support/fake-slack.js';
 
@@ -69,6 +71,21 @@ const execution = (overrides: Partial<ExecutionRow> = {}): ExecutionRow => ({
   ...overrides,
 });
 
+/** Undeliverable alerts with the longest texts: names, errors, channels. */
+const DEAD: DeadAlert[] = Array.from({ length: 40 }, (_, i) => ({
+  id: 9_007_199_254_740_000 + i,
+  kind: i % 2 === 0 ? 'execution_failed' : 'missed_runs',
+  taskId: null,
+  taskName: i % 2 === 0 ? TASKS[i]!.name : null,
+  channel: ['C0123456789', 'D0123456789', '#alerts <!here>', null][i % 4]!,
+  attempts: 2_147_483_647,
+  lastError: i % 3 === 0 ? `invalid_blocks: ${'[ERROR] `no` <!channel> '.repeat(300)}` : 'no_channel: x',
+  createdAt: NOW,
+  deadAt: i % 5 === 0 ? null : NOW,
+}));
+
+const view0 = { total: 0, alerts: [], timezone: 'UTC', canRedeliver: true };
+
 describe.each(uis)('Block Kit builders within Slack limits ($locale)', (ui) => {
   it('pages the App Home of 500 tasks within 100 blocks per page', () => {
     const failures = Array.from({ length: 5 }, () => ({
@@ -85,12 +102,27 @@ describe.each(uis)('Block Kit builders within Slack limits ($locale)', (ui) => {
           total: TASKS.length,
           failures,
           timezone: 'Europe/Paris',
+          undeliverable: { total: 40, alerts: DEAD, timezone: 'Europe/Paris', canRedeliver: true },
         },
         ui,
       );
       expect(view.blocks.length).toBeLessThanOrEqual(100);
       expect(viewProblems(view)).toEqual([]);
     }
+  });
+
+  it('bounds /tasks alerts within a message, with or without Redeliver', () => {
+    for (const canRedeliver of [true, false]) {
+      const view = { total: DEAD.length, alerts: DEAD, timezone: 'UTC', canRedeliver };
+      const blocks = buildDeadAlertsMessage(view, ui, 'notice <!here> '.repeat(400));
+      expect(blockProblems(blocks, 'message')).toEqual([]);
+      expect(blocks.filter((block) => block.block_id?.startsWith('dead_alert_'))).toHaveLength(
+        ALERTS_LIST_LIMIT,
+      );
+    }
+    expect(blockProblems(buildDeadAlertsMessage({ ...view0, total: 0, alerts: [] }, ui), 'message')).toEqual(
+      [],
+    );
   });
 
   it('pages /tasks list within 50 blocks per message', () => {
