@@ -145,6 +145,7 @@ export async function startService(
     backupDir: config.executors.backupDir,
     pgDumpPath: config.executors.pgDumpPath,
     scriptsDir: config.executors.scriptsDir,
+    resultCaps: config.executors.resultCaps,
     scriptEnvironment: scriptSourceEnvironment(),
     taskDatabaseUrl,
     protectedTables: CHRONOPS_TABLES,
