@@ -152,6 +152,8 @@ const envSchema = z.object({
   PG_DUMP_PATH: optionalText,
   SCRIPTS_DIR: optionalText,
   TASK_DB_ROLE: optionalText,
+  CUSTOM_RESULT_MAX_ROWS: intInRange(1, 1_000_000, 1000),
+  CUSTOM_RESULT_MAX_BYTES: intInRange(1024, 1024 * 1024 * 1024, 1024 * 1024),
   HEARTBEAT_URL: optionalText.refine(
     (value) => value === undefined || /^https?:\/\//.test(value),
     'must be an http(s) URL',
@@ -222,6 +224,8 @@ export interface Config {
     readonly backupDir: string;
     readonly pgDumpPath: string | undefined;
     readonly scriptsDir: string;
+    /** Of each user-SQL statement's result: rows and bytes of values kept; the rest is never fetched. */
+    readonly resultCaps: { readonly maxRows: number; readonly maxBytes: number };
   };
   readonly heartbeatUrl: string | undefined;
   /**
@@ -356,6 +360,7 @@ export function loadConfig(
       backupDir: resolve(cwd, e.BACKUP_DIR ?? resolve(dataDir, 'backups')),
       pgDumpPath: e.PG_DUMP_PATH,
       scriptsDir: resolve(cwd, e.SCRIPTS_DIR ?? 'scripts'),
+      resultCaps: { maxRows: e.CUSTOM_RESULT_MAX_ROWS, maxBytes: e.CUSTOM_RESULT_MAX_BYTES },
     },
     heartbeatUrl: e.HEARTBEAT_URL,
     pools: {

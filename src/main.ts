@@ -146,6 +146,7 @@ export async function startService(
     backupDir: config.executors.backupDir,
     pgDumpPath: config.executors.pgDumpPath,
     scriptsDir: config.executors.scriptsDir,
+    resultCaps: config.executors.resultCaps,
     scriptEnvironment: scriptSourceEnvironment(),
     taskDatabaseUrl,
     protectedTables: CHRONOPS_TABLES,
@@ -400,10 +401,17 @@ export async function startService(
     sandbox,
     stop: async () => {
       clearInterval(resyncTimer);
-      await slack?.stop();
-      await alerts?.stop();
+      // docs/ENGINE.md, "Shutdown": each of these stops taking new work as it is called (the scheduler
+      // claims and starts nothing more, the outbox claims no alert, Socket Mode disconnects), then they
+      // wait side by side, within one grace period, for what they have in flight.
+      const graceMs = config.scheduler.shutdownGraceSeconds * 1000;
+      await Promise.all([
+        scheduler.stop(),
+        alerts?.stop(graceMs),
+        slack ? stopSlackWithin(slack, graceMs, logger) : undefined,
+      ]);
       sandbox?.close();
-      await scheduler.stop();
+      // Only now: while runs were finishing, the lock told other replicas this one was alive.
       await liveness?.stop();
       await wakeups.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -415,6 +423,30 @@ export async function startService(
       await database.shutdown();
     },
   };
+}
+
+/**
+ * Stops the Slack app and waits for its listeners in flight, at most `graceMs`: past it, the service
+ * closes its pools under them (Slack retries an unacknowledged event; a click after its ack is lost,
+ * as on a crash).
+ */
+async function stopSlackWithin(slack: SlackApp, graceMs: number, logger: Logger): Promise<void> {
+  const pending = slack.inFlightCount();
+  if (pending > 0)
+    logger.info({ slackRequests: pending }, `shutting down: waiting for ${pending} Slack requests in flight`);
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([
+    slack.stop().then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!stopped)
+    logger.warn(
+      { slackRequests: slack.inFlightCount() },
+      'grace period over: Slack requests still in flight are cut off',
+    );
 }
 
 /**
@@ -575,7 +607,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(
       { signal, graceSeconds: config.scheduler.shutdownGraceSeconds },
-      'shutting down: no new claims, letting running executions finish',
+      `shutting down: no new claims; waiting up to ${config.scheduler.shutdownGraceSeconds} s for running executions, alert deliveries and Slack requests`,
     );
     service
       .stop()

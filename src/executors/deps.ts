@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
+import type { ResultCaps } from './capped-result.js';
 
 /**
  * What the executors need from the composition root. Executors never import store/: the target
@@ -36,6 +37,11 @@ export interface ExecutorDeps {
    * embedded database). Undefined: tasks carrying SQL fail with a sentence saying how to set it up.
    */
   readonly taskDatabaseUrl?: string | undefined;
+  /**
+   * How much of each user-SQL statement's result is kept (CUSTOM_RESULT_MAX_ROWS / _BYTES); the rest
+   * is never fetched. Default DEFAULT_RESULT_CAPS.
+   */
+  readonly resultCaps?: ResultCaps | undefined;
   /** chronops's own tables: the task login must have no right on them (checked at every session). */
   readonly protectedTables?: readonly string[] | undefined;
   /** Unused by the executors today (the context's `now()` carries the injected clock); kept for wiring. */

@@ -2,6 +2,7 @@ import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { type NotificationParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
+import { DEFAULT_RESULT_CAPS } from './capped-result.js';
 import type { ExecutorDeps } from './deps.js';
 import { displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { singleStatement } from './sql-text.js';
@@ -25,7 +26,8 @@ const TOTAL_COLUMN = '__chronops_total';
  *
  * - low_quota: users whose remaining quota (quota − messages_sent) is below `threshold`, fewest left first.
  * - custom: the task's own SELECT, run as a single statement on the restricted task login
- *   (task-sql-session.ts) in a READ ONLY transaction bounded by the task timeout, always rolled back.
+ *   (task-sql-session.ts) in a READ ONLY transaction bounded by the task timeout, always rolled back;
+ *   at most `maxListed` rows and CUSTOM_RESULT_MAX_BYTES of them are read (capped-result.ts).
  *
  * Result data: { query, matched, listed }.
  */
@@ -81,6 +83,8 @@ async function customMatches(
       protectedTables: deps.protectedTables ?? [],
       readOnly: true,
       timeoutMs: context.task.timeoutSeconds * 1000,
+      // The query's own `limit` bounds the rows; the bytes are bounded as a custom task's are.
+      caps: { maxRows: limit, maxBytes: (deps.resultCaps ?? DEFAULT_RESULT_CAPS).maxBytes },
       signal: context.signal,
       log: context.log,
       applicationName: 'chronops:notification-sql',
@@ -91,6 +95,10 @@ async function customMatches(
         `select count(*) over ()::int4 as ${TOTAL_COLUMN}, q.* from (\n${statement.sql}\n) as q limit $1`,
         [limit],
       );
+      if (result.truncated?.by === 'bytes')
+        context.log.warn(
+          `the matched rows passed CUSTOM_RESULT_MAX_BYTES: ${result.rows.length} read, the last one cut`,
+        );
       return splitTotal(result.rows);
     },
   );

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { AppError } from '../shared/errors.js';
 import { abortError } from './abort.js';
 import { sendCancelRequest } from './cancel-request.js';
+import { type CappedResult, type ResultCaps, readCapped } from './capped-result.js';
 import { transactionControlOf } from './sql-text.js';
 import type { ExecutionLog } from './types.js';
 
@@ -19,6 +20,9 @@ import type { ExecutionLog } from './types.js';
  *   before anything runs, and after every statement the connection must still be inside the
  *   transaction, so the statement timeout and read-only mode set on it cannot be left behind;
  * - the extended protocol per statement, which PostgreSQL refuses for a string of two statements.
+ *
+ * What bounds the replica's memory: each statement's result is read through a cursor and at most
+ * `caps` of it kept (capped-result.ts); the rest is never fetched.
  */
 
 export const TASK_SQL_UNAVAILABLE =
@@ -43,6 +47,8 @@ export interface TaskSqlOptions {
   readonly readOnly: boolean;
   /** Bound of every statement's `statement_timeout` and `lock_timeout`, in milliseconds. */
   readonly timeoutMs: number;
+  /** Rows and bytes of each statement's result kept (CUSTOM_RESULT_MAX_ROWS / _BYTES). */
+  readonly caps: ResultCaps;
   readonly signal: AbortSignal;
   readonly log: ExecutionLog;
   readonly applicationName: string;
@@ -53,11 +59,14 @@ export interface TaskSqlTransaction {
   readonly pid: number;
   /** The role the session logged in as. */
   readonly login: string;
-  /** Runs one statement (extended protocol); refuses transaction control; stops on abort. */
+  /**
+   * Runs one statement (extended protocol, through a cursor); refuses transaction control; stops on
+   * abort. Keeps at most the session's `caps` of its result, saying so in `truncated`.
+   */
   run<R extends pg.QueryResultRow = Record<string, unknown>>(
     text: string,
     values?: readonly unknown[],
-  ): Promise<pg.QueryResult<R>>;
+  ): Promise<CappedResult<R>>;
 }
 
 /**
@@ -178,7 +187,7 @@ async function runStatement<R extends pg.QueryResultRow>(
   session: Session,
   text: string,
   values: readonly unknown[] | undefined,
-): Promise<pg.QueryResult<R>> {
+): Promise<CappedResult<R>> {
   assertNoTransactionControl([text]);
   const { signal } = options;
   if (signal.aborted) throw abortError(signal);
@@ -194,8 +203,14 @@ async function runStatement<R extends pg.QueryResultRow>(
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const query = { text, values: values ? [...values] : [], queryMode: 'extended' } as pg.QueryConfig;
-    const result = await client.query<R>(query);
+    // A cursor is a portal of the extended protocol: one statement only, as before. PostgreSQL starts
+    // statement_timeout afresh at each fetch of a portal, so the statement's time over all its fetches
+    // is checked here too (the engine's deadline aborts the run in any case).
+    const startedMs = performance.now();
+    const result = await readCapped<R>(client, text, values ?? [], options.caps, () => {
+      if (signal.aborted) throw abortError(signal);
+      if (performance.now() - startedMs > options.timeoutMs) throw statementTimedOut();
+    });
     const status = (client as pg.Client & { getTransactionStatus(): string | null }).getTransactionStatus();
     if (status !== 'T') {
       throw new AppError(
@@ -207,14 +222,7 @@ async function runStatement<R extends pg.QueryResultRow>(
     return result;
   } catch (error) {
     if (signal.aborted) throw abortError(signal);
-    if (isServerTimeout(error, 'statement timeout')) {
-      throw new AppError(
-        'timed_out',
-        'The query ran past the task timeout (statement_timeout) and was cancelled.',
-        undefined,
-        { cause: error },
-      );
-    }
+    if (isServerTimeout(error, 'statement timeout')) throw statementTimedOut(error);
     if (isServerTimeout(error, 'lock timeout')) {
       throw new AppError(
         'timed_out',
@@ -228,6 +236,15 @@ async function runStatement<R extends pg.QueryResultRow>(
     signal.removeEventListener('abort', onAbort);
     for (const timer of timers) clearTimeout(timer);
   }
+}
+
+function statementTimedOut(cause?: unknown): AppError {
+  return new AppError(
+    'timed_out',
+    'The query ran past the task timeout (statement_timeout) and was cancelled.',
+    undefined,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function terminateBackend(options: TaskSqlOptions, pid: number): Promise<void> {

@@ -98,7 +98,13 @@ export interface OutboxWorker {
   start(): void;
   /** Looks again now (NOTIFY chronops_outbox: an alert was enqueued or must be re-rendered). */
   wake(): void;
-  stop(): Promise<void>;
+  /**
+   * Graceful shutdown (docs/ENGINE.md, "Shutdown"): claims nothing more at once, hands back the rows
+   * of the current claim it has not begun to deliver, and waits for the delivery in flight — at most
+   * `graceMs` (default: until it ends). A delivery still in flight then is left to its lease: another
+   * replica looks for its message before posting it again.
+   */
+  stop(graceMs?: number): Promise<void>;
   deliverDue(now?: Date): Promise<{ delivered: number; failed: number }>;
   pendingCount(): Promise<number>;
   deadCount(): Promise<number>;
@@ -424,12 +430,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
+  /** Shutting down: rows claimed but not begun go back at once, for another replica to deliver now. */
+  async function handBack(rows: readonly OutboxDeliveryRow[], now: Date): Promise<void> {
+    const waiting = rows.filter((row) => !mergedAway.has(row.id));
+    for (const row of waiting) await release(row, now, now, null);
+    if (waiting.length > 0)
+      log.info({ handedBack: waiting.length }, 'shutting down: handed back alerts not yet delivered');
+  }
+
   async function deliverDue(at?: Date): Promise<{ delivered: number; failed: number }> {
     const now = at ?? clock.now();
     const totals = { delivered: 0, failed: 0 };
     await resolveOverdueAlerts(pool, now);
     // Rounds: a delivery may queue another row for now (a chain's first alert to update in place).
-    for (let round = 0; round < MAX_ROUNDS_PER_CALL; round++) {
+    for (let round = 0; round < MAX_ROUNDS_PER_CALL && !stopRequested; round++) {
       const rows = await claimDueOutbox(pool, {
         now,
         workerId,
@@ -438,9 +452,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       });
       if (rows.length === 0) break;
       let progressed = false;
-      for (const row of rows) {
+      for (const [index, row] of rows.entries()) {
+        if (stopRequested) {
+          await handBack(rows.slice(index), now);
+          break;
+        }
         if (mergedAway.delete(row.id)) continue;
-        const outcome = await deliverOne(row, now);
+        inFlight = row.id;
+        const outcome = await deliverOne(row, now).finally(() => {
+          inFlight = undefined;
+        });
         if (outcome === 'delivered') totals.delivered += 1;
         if (outcome === 'failed') totals.failed += 1;
         if (outcome === 'delivered' || outcome === 'failed') deps.onAttempt?.(outcome);
@@ -453,6 +474,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   let running = false;
+  /** stop() was called: no claim, no new delivery. */
+  let stopRequested = false;
+  /** The row being delivered now (its Slack call may be in flight). */
+  let inFlight: number | undefined;
   let loop: Promise<void> | undefined;
   let wakeSleep: (() => void) | undefined;
   let wakeRequested = false;
@@ -464,6 +489,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     start() {
       if (running) return;
       running = true;
+      stopRequested = false;
       loop = (async () => {
         while (running) {
           try {
@@ -499,10 +525,31 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         }
       })();
     },
-    async stop() {
+    async stop(graceMs) {
       running = false;
+      stopRequested = true;
       wakeSleep?.();
-      await loop;
+      const current = loop;
+      if (!current) return;
+      if (inFlight !== undefined)
+        log.info(
+          { outboxId: inFlight, graceMs },
+          'shutting down: claiming no more alerts; waiting for the delivery in flight',
+        );
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        current.then(() => true),
+        ...(graceMs === undefined
+          ? []
+          : [new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]),
+      ]);
+      clearTimeout(timer);
+      if (!ended) {
+        log.warn(
+          { outboxId: inFlight, graceMs },
+          'grace period over: leaving the alert delivery in flight to its lease (another replica looks for its message before posting it again)',
+        );
+      }
       loop = undefined;
     },
     deliverDue,

@@ -109,8 +109,13 @@ export interface Scheduler {
    * rejects.
    */
   cancelLocal(executionId: string): Promise<boolean>;
-  /** Graceful shutdown (docs/ARCHITECTURE.md §5.12): stop claiming, hand back unstarted claims, let running executions
-   * finish within the grace period, then abort and settle them. */
+  /**
+   * Graceful shutdown (docs/ARCHITECTURE.md §5.12, docs/ENGINE.md "Shutdown"): from the call on, nothing
+   * is claimed or started any more — not even by a tick in progress, whose remaining phases are
+   * skipped; then unstarted claims are handed back, running executions get what is left of
+   * `shutdownGraceSeconds` (counted from the call) to finish, and those still running are aborted and
+   * settled (failed, retry policy applies). A second call returns the first one's promise.
+   */
   stop(): Promise<void>;
   /** Resolves when nothing is running or waiting to be settled in this process. */
   idle(): Promise<void>;
@@ -317,6 +322,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function startDueNow(now: Date): Promise<{ started: number; skipped: number }> {
+    // A heap timer that fired as stop began: its claims are handed back, not started.
+    if (stopping) return { started: 0, skipped: 0 };
     const due = heap.popDue(now.getTime());
     if (due.length === 0) return { started: 0, skipped: 0 };
     let outcome: Awaited<ReturnType<typeof startExecutions>>;
@@ -549,6 +556,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       lastBackfillMs = now.getTime();
       await phase('backfill', () => backfillNextRuns(now));
     }
+    // `stopping` is read before each phase: a stop that began while this tick was awaiting the database
+    // claims and starts nothing more (what the phase in flight claimed is handed back by stop).
     if (!stopping) {
       await phase('plan', async () => {
         const planned = await planDue(now);
@@ -556,9 +565,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         result.started += planned.started;
         result.skipped += planned.skipped;
       });
+    }
+    if (!stopping) {
       await phase('claim', async () => {
         result.claimed = await claimQueued(now);
       });
+    }
+    if (!stopping) {
       // What was just claimed ahead must start on its instant even if the rest of this tick runs past
       // it (measured: a 10,000-task burst started 60–220 ms late when the timer waited for the tick).
       if (loopRunning) armHeapTimer();
@@ -670,36 +683,61 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     loopDone = loop().catch((error: unknown) => report('loop', error));
   }
 
-  async function stop(): Promise<void> {
-    if (stopping) return;
+  let stopped: Promise<void> | undefined;
+
+  function stop(): Promise<void> {
+    stopped ??= shutDown();
+    return stopped;
+  }
+
+  async function shutDown(): Promise<void> {
+    // Synchronously, before the first await: from here on nothing is claimed or started.
     stopping = true;
     loopRunning = false;
+    const graceMs = options.shutdownGraceSeconds * 1000;
+    const graceEndsMs = performance.now() + graceMs;
     wakeLoop?.();
     if (heapTimer) clearTimeout(heapTimer);
     if (loopTimer) clearTimeout(loopTimer);
-    // Claimed but not started: hand them back so another replica starts them on time.
+    logger.info(
+      { workerId, running: running.size, graceSeconds: options.shutdownGraceSeconds },
+      'shutting down: claiming and starting nothing more',
+    );
+    // Claimed but not started: hand them back so another replica starts them on time. A claim or
+    // start transaction already under way is waited for first (it may still add to what is ours).
     heap.drain();
     await loopDone;
     await Promise.allSettled([...startsInFlight]);
+    heap.drain();
     try {
       const released = await releaseOwnedQueued(pool, workerId);
       if (released > 0) logger.info({ released }, 'handed back claimed executions that had not started');
     } catch (error) {
       report('release', error);
     }
-    const graceMs = options.shutdownGraceSeconds * 1000;
-    const allDone = Promise.all([...running.values()].map((runner) => runner.done));
-    const timedOut = await Promise.race([
-      allDone.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs)),
-    ]);
-    if (timedOut) {
-      logger.warn({ running: running.size }, 'grace period over: aborting running executions');
-      for (const runner of running.values()) runner.abort('shutdown');
+    if (running.size > 0) {
+      const names = [...running.values()].map((runner) => runner.execution.task.name);
+      const waitMs = Math.max(0, graceEndsMs - performance.now());
+      logger.info(
+        { running: running.size, executionIds: [...running.keys()].slice(0, 20), waitMs: Math.round(waitMs) },
+        `waiting up to ${Math.ceil(waitMs / 1000)} s for ${running.size} running execution${running.size === 1 ? '' : 's'}: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`,
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const allDone = Promise.all([...running.values()].map((runner) => runner.done));
+      const timedOut = await Promise.race([
+        allDone.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        logger.warn({ running: running.size }, 'grace period over: aborting running executions');
+        for (const runner of running.values()) runner.abort('shutdown');
+      }
     }
     if (heartbeatTimer) clearInterval(heartbeatTimer);
     if (maintenanceTimer) clearInterval(maintenanceTimer);
-    await loopDone;
     await idle();
   }
 

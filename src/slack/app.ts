@@ -79,6 +79,8 @@ export interface SlackApp {
   republishHome(userId: string): Promise<void>;
   /** Resolves when every listener and the background work it started have finished (tests, shutdown). */
   idle(): Promise<void>;
+  /** Listener work still running (shutdown logs what it waits for). */
+  inFlightCount(): number;
 }
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -332,5 +334,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);
     },
+    inFlightCount: () => inflight.size,
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A local stand-in for the Slack Web API and for `response_url`s, for end-to-end tests of the real Bolt
@@ -98,6 +98,11 @@ export interface FakeSlack {
   failHttp(method: string, failure: HttpFailure, times?: number): void;
   /** Forgets the HTTP failures still queued for `method` (the outage is over). */
   clearHttpFailures(method: string): void;
+  /**
+   * A slow Slack: calls of `method` arriving from now on are parked unanswered (and not recorded) until
+   * `release()` handles and answers them, and lets later calls through. `close()` cuts parked calls.
+   */
+  holdCalls(method: string): CallHold;
   /** Messages posted to a channel (top-level and replies), oldest first. */
   messagesIn(channel: string): StoredMessage[];
   /** A fresh trigger id, valid 3 s and once, as Slack puts in interaction payloads. */
@@ -114,6 +119,12 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
+export interface CallHold {
+  /** Calls parked so far and not yet released. */
+  parked(): number;
+  release(): void;
+}
+
 export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): Promise<FakeSlack> {
   const triggerTtlMs = options.triggerTtlMs ?? 3000;
   const calls: RecordedCall[] = [];
@@ -128,6 +139,8 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
   const failures = new Map<string, { error: string; times: number }>();
   const httpFailures = new Map<string, HttpFailure[]>();
   const messages = new Map<string, StoredMessage[]>();
+  const holds = new Map<string, Array<() => void>>();
+  const parkedSockets = new Set<Socket>();
   // files.uploadV2: URLs handed out by files.getUploadURLExternal, what was POSTed to them, and the
   // files shared by files.completeUploadExternal.
   const uploadSlots = new Map<string, { filename: string; length: number; body?: string }>();
@@ -385,14 +398,26 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
           response.end(JSON.stringify(answer));
           return;
         }
-        const answer = handle(method, args);
-        calls.push({ method, args, response: answer });
-        if (failure && 'drop' in failure) {
-          // Handled (the message exists) but the client never hears the answer.
-          request.socket.destroy();
+        const answer = () => {
+          const body = handle(method, args);
+          calls.push({ method, args, response: body });
+          if (failure && 'drop' in failure) {
+            // Handled (the message exists) but the client never hears the answer.
+            request.socket.destroy();
+            return;
+          }
+          send(200, body);
+        };
+        const parked = holds.get(method);
+        if (parked) {
+          parkedSockets.add(request.socket);
+          parked.push(() => {
+            parkedSockets.delete(request.socket);
+            if (!request.socket.destroyed) answer();
+          });
           return;
         }
-        return send(200, answer);
+        return answer();
       }
       send(404, 'not found');
     });
@@ -421,6 +446,17 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     },
     clearHttpFailures(method) {
       httpFailures.delete(method);
+    },
+    holdCalls(method) {
+      const parked: Array<() => void> = [];
+      holds.set(method, parked);
+      return {
+        parked: () => parked.length,
+        release() {
+          if (holds.get(method) === parked) holds.delete(method);
+          for (const resume of parked.splice(0)) resume();
+        },
+      };
     },
     messagesIn: (channel) => [...(messages.get(channel) ?? [])],
     newTriggerId() {
@@ -451,7 +487,10 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     },
     callsTo: (method) => calls.filter((call) => call.method === method),
     lastView: () => (lastViewId ? views.get(lastViewId) : undefined),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      for (const socket of parkedSockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
     socketModeUrl: undefined,
   };
   return fakeSlack;

@@ -50,6 +50,15 @@ describe('loadConfig', () => {
     expect(config.scheduler.leaseSeconds).toBe(60);
   });
 
+  it('reads the caps of user SQL results, 1,000 rows and 1 MiB by default', () => {
+    expect(loadConfig({}).executors.resultCaps).toEqual({ maxRows: 1000, maxBytes: 1024 * 1024 });
+    const config = loadConfig({ CUSTOM_RESULT_MAX_ROWS: '50', CUSTOM_RESULT_MAX_BYTES: '65536' });
+    expect(config.executors.resultCaps).toEqual({ maxRows: 50, maxBytes: 65536 });
+    expect(problemsOf({ CUSTOM_RESULT_MAX_BYTES: '10' })).toEqual([
+      'CUSTOM_RESULT_MAX_BYTES must be a whole number between 1024 and 1073741824 (got "10").',
+    ]);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number between 0 and 65535 (got "eighty").'],
     [{ PORT: '70000' }, 'PORT must be a whole number between 0 and 65535 (got "70000").'],

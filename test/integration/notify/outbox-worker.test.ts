@@ -15,6 +15,7 @@ import {
   outboxRows,
 } from '../../support/notify-worker.js';
 import { allText } from '../../support/slack-harness.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 let db: TestDatabase;
 let fake: FakeSlack;
@@ -180,6 +181,46 @@ describe('outbox worker', () => {
     clock.advance(1);
     expect((await worker.deliverDue()).delivered).toBe(1);
     expect(fake.messagesIn(ALERT_CHANNEL)).toHaveLength(2);
+  });
+
+  describe('graceful shutdown', () => {
+    it('claims nothing more once stop begins: the delivery in flight ends, the rest is handed back', async () => {
+      // Three channels, so pacing would not hold back any of them: one pass would post all three.
+      await enqueue(db, [message(1, 'C0ONE'), message(2, 'C0TWO'), message(3, 'C0THREE')], clock.now());
+      const slow = fake.holdCalls('chat.postMessage');
+      const worker = createTestOutboxWorker(db, fake, clock);
+      worker.start();
+      await waitUntil(async () => slow.parked() === 1, 10_000, 'the first post reaches Slack');
+      const stopping = worker.stop(10_000);
+      slow.release();
+      await stopping;
+      expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+      const rows = await db.pool.query<{ status: string; locked_by: string | null }>(
+        'select status, locked_by from notification_outbox order by id',
+      );
+      expect(rows.rows).toEqual([
+        { status: 'delivered', locked_by: null },
+        { status: 'pending', locked_by: null },
+        { status: 'pending', locked_by: null },
+      ]);
+      // Handed back, not left to their lease: another replica delivers them at once.
+      const other = createTestOutboxWorker(db, fake, clock, { workerId: 'notify-b' });
+      expect(await other.deliverDue()).toEqual({ delivered: 2, failed: 0 });
+    });
+
+    it('returns within its bound while Slack does not answer, leaving that row to its lease', async () => {
+      await enqueue(db, [message(1)], clock.now());
+      const slow = fake.holdCalls('chat.postMessage');
+      const worker = createTestOutboxWorker(db, fake, clock);
+      worker.start();
+      await waitUntil(async () => slow.parked() === 1, 10_000, 'the post reaches Slack');
+      const started = performance.now();
+      await worker.stop(300);
+      // The WebClient gives up after 5 s: stop did not wait for it.
+      expect(performance.now() - started).toBeLessThan(2000);
+      const rows = await outboxRows(db);
+      expect(rows.map((row) => [row.status, row.slack_ts])).toEqual([['pending', null]]);
+    });
   });
 
   it('survives 429 Retry-After, 500s and a lost response: every alert delivered exactly once', async () => {

@@ -4,6 +4,7 @@ import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
 import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -116,5 +117,96 @@ describe('graceful shutdown', () => {
     // After stop, nothing is claimed any more.
     await database.pool.query(`select execute_task_now($1, 'U1')`, [task.id]);
     expect(scheduler.runningCount()).toBe(0);
+  });
+
+  it('claims and starts nothing once stop begins, even in the tick that was under way', async () => {
+    const clock = createSystemClock();
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted, { shutdownGraceSeconds: 10 });
+    const now = clock.now();
+    const actor = { actor: { id: 'U1' }, now };
+    const long = await createTask(
+      database.db,
+      makeDraft({ name: 'long', cron: '* * * * *', params: { behaviour: 'hang' } }, now),
+      actor,
+    );
+    const other = await createTask(
+      database.db,
+      makeDraft({ name: 'run now', cron: '0 3 * * *' }, now),
+      actor,
+    );
+    // Due now: the tick's plan phase starts it. A manual run of the other task waits for its claim phase.
+    await database.pool.query('update scheduled_tasks set next_run_at = $2 where id = $1', [
+      long.id,
+      new Date(now.getTime() - 1000),
+    ]);
+    await database.pool.query(`select execute_task_now($1, 'U1')`, [other.id]);
+    // SIGTERM arriving while the tick awaits the database: stop begins as the plan phase starts `long`.
+    let stopping: Promise<void> | undefined;
+    scheduler.events.on('execution.started', (started) => {
+      if (started.taskId === long.id) stopping ??= scheduler.stop();
+    });
+    const report = await scheduler.tick(clock.now());
+    expect(stopping).toBeDefined();
+    expect(report).toMatchObject({ started: 1, claimed: 0 });
+    expect(scripted.calls.map((call) => call.task.name)).toEqual(['long']);
+    // The running one finishes within the grace period, and stop returns once it has.
+    scripted.releaseAll();
+    await stopping;
+    expect((await executionsOf(database, long.id)).map((row) => row.status)).toEqual(['success']);
+    const [manual] = await executionsOf(database, other.id);
+    expect(manual).toMatchObject({ status: 'queued', worker_id: null, started_at: null });
+    expect(scripted.calls).toHaveLength(1);
+  });
+
+  it('waits for the running execution within the grace period, claiming nothing due meanwhile', async () => {
+    const clock = createSystemClock();
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted, {
+      shutdownGraceSeconds: 20,
+      pollIntervalMs: 50,
+    });
+    const now = clock.now();
+    const actor = { actor: { id: 'U1' }, now };
+    const long = await createTask(
+      database.db,
+      makeDraft({ name: 'long', cron: '0 3 * * *', params: { behaviour: 'hang' } }, now),
+      actor,
+    );
+    const everySecond = await createTask(
+      database.db,
+      makeDraft({ name: 'every second', cron: '* * * * * *' }, now),
+      actor,
+    );
+    const started = scheduler.events.waitFor('execution.started', (event) => event.taskId === long.id);
+    scheduler.start();
+    await database.pool.query(`select execute_task_now($1, 'U1')`, [long.id]);
+    scheduler.wake();
+    await started;
+    const succeeded = async () =>
+      (await executionsOf(database, everySecond.id)).filter((row) => row.status === 'success').length;
+    await waitUntil(async () => (await succeeded()) >= 2, 15_000, 'the every-second task ran twice');
+
+    const stopBeganMs = clock.nowMs();
+    let returned = false;
+    const stopping = scheduler.stop().then(() => {
+      returned = true;
+    });
+    // Two of its instants pass while stop waits for `long`.
+    await waitUntil(async () => clock.nowMs() > stopBeganMs + 2500, 10_000, '2.5 s passed');
+    expect(returned).toBe(false);
+    expect(scheduler.runningCount()).toBe(1);
+    const claimedSince = async () =>
+      (await executionsOf(database, everySecond.id)).filter(
+        (row) => (row.created_at as Date).getTime() > stopBeganMs,
+      );
+    expect(await claimedSince()).toEqual([]);
+    scripted.releaseAll();
+    await stopping;
+    expect(clock.nowMs() - stopBeganMs).toBeLessThan(20_000);
+    expect((await executionsOf(database, long.id)).map((row) => row.status)).toEqual(['success']);
+    expect(await claimedSince()).toEqual([]);
+    const rows = await executionsOf(database, everySecond.id);
+    expect(rows.every((row) => row.status === 'success' || row.status === 'skipped')).toBe(true);
   });
 });
