@@ -33,6 +33,7 @@ describe('migrations', () => {
         'audit_log',
         'notification_outbox',
         'scheduled_tasks',
+        'scheduler_workers',
         'task_executions',
       ]);
       // Running again is a no-op.
