@@ -6,7 +6,7 @@ import { createBenchDatabase, emit, percentile, rssMb, startBenchReplica } from 
 
 /**
  * `npm run bench -- engine`: the scheduler against a real PostgreSQL with a no-op executor.
- * Scenarios (issue 3): precision at 1,000 every-second tasks on 3 replicas, a 10,000-task burst,
+ * Scenarios (docs/BENCHMARKS.md, "Engine"): precision at 1,000 every-second tasks on 3 replicas, a 10,000-task burst,
  * sustained throughput, 100,000 tasks loaded in one process, and bare node-schedule as the reference.
  * Durations can be shortened with BENCH_SECONDS for a quick look.
  */

@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   cron: () => import('./cron.bench.js').then((module) => module.run()),
+  'cron-dst': () => import('./cron-dst.bench.js').then((module) => module.run()),
   engine: () => import('./engine.bench.js').then((module) => module.run()),
   peers: () => import('./peers.bench.js').then((module) => module.run()),
   slack: () => import('./slack.bench.js').then((module) => module.run()),

@@ -450,3 +450,13 @@ function deepFreeze<T>(value: T): T {
 export function scriptSourceEnvironment(): Readonly<Record<string, string | undefined>> {
   return process.env;
 }
+
+/** The database connection's settings, as the plain values the store takes (it never reads Config itself). */
+export function databaseConnectOptions(config: Config) {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.pools.scheduler,
+    applicationName: `chronops:${config.scheduler.workerId}`,
+  };
+}

@@ -5,7 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { type Config, ConfigError, loadConfig, scriptSourceEnvironment } from './config.js';
+import {
+  type Config,
+  ConfigError,
+  databaseConnectOptions,
+  loadConfig,
+  scriptSourceEnvironment,
+} from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
 import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps } from './notify/outbox-worker.js';
 import { createSandbox, type Sandbox } from './sandbox/sandbox.js';
@@ -67,7 +73,7 @@ export async function startService(
   secrets: SecretSet = createSecretSet(configSecrets(config)),
 ): Promise<RunningService> {
   const startedAt = performance.now();
-  const database = await connectDatabase(config, logger, (ms) => sleep(ms));
+  const database = await connectDatabase(databaseConnectOptions(config), logger, (ms) => sleep(ms));
   secrets.add(passwordOf(database.url));
   // docs/ARCHITECTURE.md §5.2: the database's clock is the reference; measure our offset to it and keep measuring.
   const clock = await createDatabaseClock(database.pool);

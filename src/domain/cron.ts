@@ -10,7 +10,7 @@ import { validateTimezone, type ZoneOffsets, zoneOffsets } from './zone-offsets.
  *
  * Occurrences are computed by our own matcher on local wall-clock time plus the zone's offset
  * transitions, not by cron-parser's iterator, because cron-parser's answer around DST transitions
- * depends on where the iterator was created (docs/ARCHITECTURE.md, "Toolchain notes"): "next run after instant X" must be a pure
+ * follows other DST rules than ours (docs/ARCHITECTURE.md §11, measured by `npm run bench -- cron-dst`): "next run after instant X" must be a pure
  * function of X so the engine can persist the last fired instant and resume from it. cron-parser is
  * still used as a second validator in {@link parseCron}, so we never accept what it would reject.
  *

@@ -1,5 +1,5 @@
 /**
- * Duration anomalies (issue 6 §5): a run much shorter or longer than the same task's recent successes,
+ * Duration anomalies: a run much shorter or longer than the same task's recent successes,
  * e.g. a backup that "succeeded" in 8 s instead of 12 min. Pure: the caller passes the durations of the
  * task's previous successes (newest first) and this run's duration.
  */

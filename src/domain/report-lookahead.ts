@@ -2,7 +2,7 @@ import { type DstNotice, dstNotices, nextRunAfter, type ParsedCron, parseCron } 
 import { findCollisions, type StaggerTask } from './stagger.js';
 
 /**
- * The daily report's look-ahead over the next 24 h (issue 6 §6), pure: runs that fall in a DST gap or
+ * The daily report's look-ahead over the next 24 h, pure: runs that fall in a DST gap or
  * overlap, minutes where several tasks start together, tasks whose recent durations approach their
  * timeout, and tasks paused for a long time. The executor loads the inputs; this decides.
  */

@@ -57,3 +57,25 @@ export const DEFAULT_OVERDUE_GRACE_SECONDS = 300;
 export const TASK_NAME_MAX_LENGTH = 80;
 /** Execution logs are bounded so one chatty task cannot bloat the table; the tail is replaced by a marker. */
 export const EXECUTION_LOG_MAX_BYTES = 64 * 1024;
+
+/**
+ * What a person (modal, template, seed) supplies to create or edit a task. Here, beside the types it is
+ * made of, so that `templates.ts` can describe templates without importing `task.ts` (which imports them).
+ */
+export interface TaskInput {
+  name: string;
+  description?: string | undefined;
+  type: TaskType;
+  template?: string | null | undefined;
+  params?: Record<string, unknown> | undefined;
+  cron: string;
+  timezone?: string | undefined;
+  enabled?: boolean | undefined;
+  timeoutSeconds?: number | undefined;
+  maxRetries?: number | undefined;
+  overlapPolicy?: OverlapPolicy | undefined;
+  misfirePolicy?: MisfirePolicyName | undefined;
+  overdueGraceSeconds?: number | undefined;
+  alertChannel?: string | null | undefined;
+  notifyOnSuccess?: boolean | undefined;
+}

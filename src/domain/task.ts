@@ -13,28 +13,12 @@ import {
   type OverlapPolicy,
   TASK_NAME_MAX_LENGTH,
   TASK_TYPES,
+  type TaskInput,
   type TaskType,
 } from './task-types.js';
 import { validateTimezone } from './zone-offsets.js';
 
-/** What a person (modal, template, seed) supplies to create or edit a task. */
-export interface TaskInput {
-  name: string;
-  description?: string | undefined;
-  type: TaskType;
-  template?: string | null | undefined;
-  params?: Record<string, unknown> | undefined;
-  cron: string;
-  timezone?: string | undefined;
-  enabled?: boolean | undefined;
-  timeoutSeconds?: number | undefined;
-  maxRetries?: number | undefined;
-  overlapPolicy?: OverlapPolicy | undefined;
-  misfirePolicy?: MisfirePolicyName | undefined;
-  overdueGraceSeconds?: number | undefined;
-  alertChannel?: string | null | undefined;
-  notifyOnSuccess?: boolean | undefined;
-}
+export type { TaskInput } from './task-types.js';
 
 /** A validated task, normalised, with its first occurrence computed; ready to store. */
 export interface TaskDraft {

@@ -1,6 +1,5 @@
 import { AppError } from '../shared/errors.js';
-import type { TaskInput } from './task.js';
-import type { TaskType } from './task-types.js';
+import type { TaskInput, TaskType } from './task-types.js';
 
 /**
  * Task templates (what `/tasks new <template>` starts from) and the system tasks created at first start

@@ -1,7 +1,7 @@
 import { type DstNotice, dstNotices, nextRunsAfter, parseCron } from './cron.js';
 
 /**
- * `/tasks why <task>` (issue 6 §8): why the last slots of a task ran or did not. Pure: the store loads
+ * `/tasks why <task>`: why the last slots of a task ran or did not. Pure: the store loads
  * the task, its latest execution rows (every decided slot is a row, with a `reason` when it did not run
  * normally) and the missed-runs summaries that mention it; this turns them into verdicts the Slack
  * side words in the user's language.

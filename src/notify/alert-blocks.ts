@@ -10,7 +10,7 @@ import { actions, type Block, button, context, fields, header, MESSAGE_LIMITS, s
 import type { NotifyMessages } from './messages.js';
 
 /**
- * Pure Block Kit builders for every alert kind of the outbox (issue 6 §2): a payload (as the engine
+ * Pure Block Kit builders for every alert kind of the outbox: a payload (as the engine
  * wrote it, plus the `state` people and retries added since) in, `{ text, blocks }` out. Every user
  * string is escaped; every limit of docs/ARCHITECTURE.md §10 holds by construction (tested against the fake Web
  * API, which rejects what Slack would).

@@ -32,7 +32,7 @@ import { notifyMessagesFor } from './messages.js';
 import { backoffMs, classifySlackError } from './slack-failure.js';
 
 /**
- * Delivers `notification_outbox` rows to Slack (docs/ARCHITECTURE.md §5.11, issue 6 §1): at least once, and
+ * Delivers `notification_outbox` rows to Slack (docs/ARCHITECTURE.md §5.11): at least once, and
  * idempotently, with any number of replicas.
  *
  * - **Claim with a lease.** Rows are leased (locked_by/locked_until) with `FOR UPDATE SKIP LOCKED`, so two

@@ -1,7 +1,18 @@
-import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
 import { createDatabase, type DatabaseHandle, runMigrations, waitForDatabase } from './database.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+
+/** What connecting needs, as plain values: the store does not read the app's configuration itself. */
+export interface ConnectOptions {
+  /** DATABASE_URL; undefined starts (or reuses) the embedded server. */
+  readonly databaseUrl: string | undefined;
+  /** Where the embedded server keeps its data. */
+  readonly dataDir: string;
+  /** Size of the scheduler's pool. */
+  readonly poolMax: number;
+  /** Shown in pg_stat_activity, so an operator can tell replicas apart. */
+  readonly applicationName: string;
+}
 
 export interface ConnectedDatabase extends DatabaseHandle {
   readonly url: string;
@@ -16,14 +27,14 @@ export interface ConnectedDatabase extends DatabaseHandle {
  * advisory lock so replicas starting together are safe.
  */
 export async function connectDatabase(
-  config: Config,
+  options: ConnectOptions,
   logger: Logger,
   sleep: (ms: number) => Promise<void>,
 ): Promise<ConnectedDatabase> {
-  let url = config.databaseUrl;
+  let url = options.databaseUrl;
   let stopEmbedded = async () => {};
   if (!url) {
-    const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+    const embedded = await startEmbeddedPostgres({ dataDir: options.dataDir, logger });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
     logger.info(
@@ -32,8 +43,8 @@ export async function connectDatabase(
     );
   }
   const handle = createDatabase(url, {
-    max: config.pools.scheduler,
-    applicationName: `chronops:${config.scheduler.workerId}`,
+    max: options.poolMax,
+    applicationName: options.applicationName,
   });
   try {
     await waitForDatabase(handle.pool, 30_000, sleep);
@@ -46,7 +57,7 @@ export async function connectDatabase(
   return {
     ...handle,
     url,
-    source: config.databaseUrl ? 'url' : 'embedded',
+    source: options.databaseUrl ? 'url' : 'embedded',
     shutdown: async () => {
       await handle.close();
       await stopEmbedded();

@@ -11,7 +11,7 @@ import { makeDraft } from '../support/fixtures.js';
 import { waitUntil } from '../support/wait-until.js';
 
 /**
- * Graceful shutdown of a whole service (issue 22 §5, docs/ENGINE.md "Shutdown"): stop claims nothing
+ * Graceful shutdown of a whole service (docs/ENGINE.md, "Shutdown"): stop claims nothing
  * from the moment it is called — while it waits for a running execution, an alert delivery Slack has
  * not answered yet and the Slack app, side by side — and returns within SHUTDOWN_GRACE_SECONDS.
  * Before, the service stopped Slack and the alert worker first, waiting for them unbounded, with the

@@ -8,7 +8,7 @@ import { makeDraft } from '../support/fixtures.js';
 import { waitUntil } from '../support/wait-until.js';
 
 /**
- * Heartbeats never starve (issue 17 §2). A whole service with every executor connection held for
+ * Heartbeats never starve. A whole service with every executor connection held for
  * longer than the lease — 24 clean-ups blocked on a locked table, more than the 20 connections the
  * service once shared between the scheduler and its executors — keeps every lease fresh, and no
  * execution gets a second attempt while its first is alive: the scheduler's claims and heartbeats

@@ -41,3 +41,14 @@ export async function createTestDatabase(options: { max?: number } = {}): Promis
     },
   };
 }
+
+/** The first column of the first row of a query, as a number (counts, sums, flags). */
+export async function scalar(
+  pool: { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> },
+  text: string,
+  values: unknown[] = [],
+): Promise<number> {
+  const { rows } = await pool.query(text, values);
+  const first = rows[0];
+  return Number(first === undefined ? undefined : Object.values(first)[0]);
+}

@@ -36,3 +36,40 @@ export function makeDraft(overrides: Partial<TaskInput> = {}, now: Date = T0): T
   );
   return params === undefined ? draft : { ...draft, params };
 }
+
+/** The actor most tests act as: a plain user id (roles come from the permission checks under test). */
+export const actor = { id: 'U1' };
+
+/** One `task_executions` row written directly, for tests that need history without running anything. */
+export interface ExecutionRow {
+  taskId: string;
+  status: string;
+  trigger?: string;
+  attempt?: number;
+  parentExecutionId?: string | null;
+  durationMs?: number | null;
+  finishedAt?: Date | null;
+  createdAt?: Date;
+}
+
+/** Inserts an execution row and returns its id. */
+export async function insertExecution(
+  pool: { query: (text: string, values: unknown[]) => Promise<{ rows: { id: string }[] }> },
+  row: ExecutionRow,
+): Promise<string> {
+  const result = await pool.query(
+    `insert into task_executions (task_id, trigger, status, attempt, parent_execution_id, duration_ms, finished_at, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+    [
+      row.taskId,
+      row.trigger ?? 'manual',
+      row.status,
+      row.attempt ?? 1,
+      row.parentExecutionId ?? null,
+      row.durationMs ?? null,
+      row.finishedAt ?? null,
+      row.createdAt ?? row.finishedAt ?? T0,
+    ],
+  );
+  return result.rows[0]!.id;
+}

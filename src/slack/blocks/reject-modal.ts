@@ -14,7 +14,7 @@ export interface RejectModalMeta {
   c?: string;
 }
 
-/** Asks why a custom task is rejected (issue 6 §7: a rejection needs a reason). */
+/** Asks why a custom task is rejected (a rejection needs a reason: docs/SECURITY.md). */
 export function buildRejectModal(
   task: { id: string; name: string },
   meta: RejectModalMeta,

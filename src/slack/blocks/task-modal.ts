@@ -7,7 +7,7 @@ import { ACTION, BLOCK, CALLBACK, cronBlockId, paramBlockId } from './ids.js';
 import { context, LIMITS, mrkdwn, option, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
-/** The guide's common frequencies (issue 5 §3), in the order shown. */
+/** The common frequencies offered as presets, in the order shown. */
 export const CRON_PRESETS: ReadonlyArray<{ id: string; cron: string }> = [
   { id: 'daily_0200', cron: '0 2 * * *' },
   { id: 'every_6h', cron: '0 */6 * * *' },

@@ -11,7 +11,7 @@ import { makeDraft } from '../../support/fixtures.js';
 import { waitUntil } from '../../support/wait-until.js';
 
 /**
- * A whole service against "real" Slack (the fake Web API) with no ALERT_CHANNEL (issue 17 §6): it
+ * A whole service against "real" Slack (the fake Web API) with no ALERT_CHANNEL: it
  * says so once at start, a task's failure reaches its author as a direct message, an alert with
  * nowhere to go is dead and counted, and /metrics counts deliveries outside the sandbox too.
  */

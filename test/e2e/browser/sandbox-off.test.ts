@@ -4,7 +4,7 @@ import { type RunningService, startService } from '../../../src/main.js';
 import { createSilentLogger } from '../../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
-// Issue 7 §4: with real Slack tokens the sandbox is off (no page, no fake Web API). No browser needed.
+// docs/SANDBOX.md: with real Slack tokens the sandbox is off (no page, no fake Web API). No browser needed.
 describe('sandbox with Slack tokens set', () => {
   let db: TestDatabase;
   let service: RunningService;

@@ -16,7 +16,7 @@ import {
 } from '../../support/slack-harness.js';
 
 /**
- * `/tasks alerts` and Redeliver (issue 17 §6), as Slack sends them (signed requests into the real Bolt
+ * `/tasks alerts` and Redeliver, as Slack sends them (signed requests into the real Bolt
  * app), on alerts the real outbox worker gave up on against the fake Slack.
  */
 let h: SlackHarness;

@@ -7,6 +7,7 @@ import { AppError } from '../../../src/shared/errors.js';
 import { CHRONOPS_TABLES } from '../../../src/store/chronops-tables.js';
 import { ensureDemoSchema } from '../../../src/store/demo-schema.js';
 import { createTask } from '../../../src/store/tasks.js';
+import { scalar } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
 import {
   countRows,
@@ -29,11 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed.close();
 });
-
-async function scalar(text: string, values: unknown[] = []): Promise<number> {
-  const { rows } = await bed.database.pool.query<{ value: number }>(text, values);
-  return Number(rows[0]?.value);
-}
 
 function run(
   params: Record<string, unknown>,
@@ -69,13 +65,17 @@ describe('cleanup executor', () => {
       batches: 3,
       cutoff: new Date(NOW.getTime() - 30 * DAY_MS).toISOString(),
     });
-    expect(await scalar('select count(*)::int4 as value from events')).toBe(8);
+    expect(await scalar(bed.database.pool, 'select count(*)::int4 as value from events')).toBe(8);
   });
 
   it('cleans old demo logs: every deleted row was older than 30 days, every newer one remains', async () => {
     const cutoff = new Date(NOW.getTime() - 30 * DAY_MS);
-    const before = await scalar('select count(*)::int4 as value from logs');
-    const old = await scalar('select count(*)::int4 as value from logs where created_at < $1', [cutoff]);
+    const before = await scalar(bed.database.pool, 'select count(*)::int4 as value from logs');
+    const old = await scalar(
+      bed.database.pool,
+      'select count(*)::int4 as value from logs where created_at < $1',
+      [cutoff],
+    );
     expect(old).toBeGreaterThan(1000);
     const result = await run({
       mode: 'older_than',
@@ -85,25 +85,34 @@ describe('cleanup executor', () => {
       batchSize: 500,
     }).promise;
     expect(result.data).toMatchObject({ deleted: old, batches: Math.floor(old / 500) + 1 });
-    expect(await scalar('select count(*)::int4 as value from logs')).toBe(before - old);
-    expect(await scalar('select count(*)::int4 as value from logs where created_at < $1', [cutoff])).toBe(0);
+    expect(await scalar(bed.database.pool, 'select count(*)::int4 as value from logs')).toBe(before - old);
+    expect(
+      await scalar(bed.database.pool, 'select count(*)::int4 as value from logs where created_at < $1', [
+        cutoff,
+      ]),
+    ).toBe(0);
   });
 
   it('deletes expired rate limits (expires_at before now)', async () => {
-    const expired = await scalar('select count(*)::int4 as value from rate_limits where expires_at < $1', [
-      NOW,
-    ]);
-    const total = await scalar('select count(*)::int4 as value from rate_limits');
+    const expired = await scalar(
+      bed.database.pool,
+      'select count(*)::int4 as value from rate_limits where expires_at < $1',
+      [NOW],
+    );
+    const total = await scalar(bed.database.pool, 'select count(*)::int4 as value from rate_limits');
     expect(expired).toBeGreaterThan(0);
     const result = await run({ mode: 'expired', table: 'rate_limits' }).promise;
     expect(result.data).toMatchObject({ mode: 'expired', deleted: expired, batches: 1 });
     expect(result.summary).toBe(`deleted ${expired} rows from public.rate_limits in 1 batch`);
-    expect(await scalar('select count(*)::int4 as value from rate_limits')).toBe(total - expired);
+    expect(await scalar(bed.database.pool, 'select count(*)::int4 as value from rate_limits')).toBe(
+      total - expired,
+    );
   });
 
   it('archives stale conversations: every row ends up exactly once across archive and source', async () => {
     const cutoff = new Date(NOW.getTime() - 30 * DAY_MS);
     const stale = await scalar(
+      bed.database.pool,
       'select count(*)::int4 as value from conversations where last_message_at < $1',
       [cutoff],
     );
@@ -139,7 +148,9 @@ describe('cleanup executor', () => {
 
     const again = await run(params).promise;
     expect(again.data).toMatchObject({ archived: 0, batches: 1 });
-    expect(await scalar('select count(*)::int4 as value from conversations_archive')).toBe(stale);
+    expect(await scalar(bed.database.pool, 'select count(*)::int4 as value from conversations_archive')).toBe(
+      stale,
+    );
   });
 
   it('prunes execution history, keeping failures longer than successes and never touching live rows', async () => {
@@ -200,7 +211,7 @@ describe('cleanup executor', () => {
       },
     );
     await expect(promise).rejects.toMatchObject({ code: 'cancelled', message: 'stopped by test' });
-    expect(await scalar('select count(*)::int4 as value from pings')).toBe(30);
+    expect(await scalar(bed.database.pool, 'select count(*)::int4 as value from pings')).toBe(30);
   });
 
   describe('refuses bad identifiers before deleting anything', () => {
@@ -285,7 +296,9 @@ describe('refuses tables other tables reference by foreign key', () => {
   const old = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
 
   async function relationExists(name: string): Promise<boolean> {
-    return (await scalar('select (to_regclass($1) is not null)::int4 as value', [name])) === 1;
+    return (
+      (await scalar(bed.database.pool, 'select (to_regclass($1) is not null)::int4 as value', [name])) === 1
+    );
   }
 
   it.each([
@@ -321,10 +334,13 @@ describe('refuses tables other tables reference by foreign key', () => {
       expect((error as AppError).message).toBe(
         `table: "${parent}" is referenced by foreign keys of public.${child}; deleting its rows would also delete, empty or block rows there, so clean-ups refuse it; a custom SQL task can delete from both tables explicitly.`,
       );
-      expect(await scalar(`select count(*)::int4 as value from ${parent}`)).toBe(5);
-      expect(await scalar(`select count(*)::int4 as value from ${child} where ticket_id is not null`)).toBe(
-        5,
-      );
+      expect(await scalar(bed.database.pool, `select count(*)::int4 as value from ${parent}`)).toBe(5);
+      expect(
+        await scalar(
+          bed.database.pool,
+          `select count(*)::int4 as value from ${child} where ticket_id is not null`,
+        ),
+      ).toBe(5);
       expect(await relationExists(`${parent}_archive`)).toBe(false);
     },
   );
@@ -375,9 +391,9 @@ describe('refuses tables other tables reference by foreign key', () => {
       (definition) => definition.key === 'system:conversation_archive',
     )!;
     const total = async () =>
-      (await scalar('select count(*)::int4 as value from conversations')) +
+      (await scalar(bed.database.pool, 'select count(*)::int4 as value from conversations')) +
       ((await relationExists('conversations_archive'))
-        ? await scalar('select count(*)::int4 as value from conversations_archive')
+        ? await scalar(bed.database.pool, 'select count(*)::int4 as value from conversations_archive')
         : 0);
     const before = await total();
     const { context } = createTestContext({
@@ -389,10 +405,14 @@ describe('refuses tables other tables reference by foreign key', () => {
     expect(result.data).toMatchObject({ mode: 'archive', table: 'public.conversations' });
     expect(await total()).toBe(before);
     expect(
-      await scalar('select count(*)::int4 as value from conversations where last_message_at < $1', [old(30)]),
+      await scalar(
+        bed.database.pool,
+        'select count(*)::int4 as value from conversations where last_message_at < $1',
+        [old(30)],
+      ),
     ).toBe(0);
 
-    const users = await scalar('select count(*)::int4 as value from users');
+    const users = await scalar(bed.database.pool, 'select count(*)::int4 as value from users');
     const error = await run({
       table: 'users',
       timestampColumn: 'created_at',
@@ -401,7 +421,7 @@ describe('refuses tables other tables reference by foreign key', () => {
     expect((error as AppError).message).toMatch(
       /^table: "users" is referenced by foreign keys of public\.conversations;/,
     );
-    expect(await scalar('select count(*)::int4 as value from users')).toBe(users);
+    expect(await scalar(bed.database.pool, 'select count(*)::int4 as value from users')).toBe(users);
   });
 });
 
@@ -461,7 +481,9 @@ describe("refuses chronops's own tables, by catalog identity", () => {
   });
 
   async function relationExists(name: string): Promise<boolean> {
-    return (await scalar('select (to_regclass($1) is not null)::int4 as value', [name])) === 1;
+    return (
+      (await scalar(bed.database.pool, 'select (to_regclass($1) is not null)::int4 as value', [name])) === 1
+    );
   }
 
   it('follows the search_path of the target database to the table it resolves to', async () => {

@@ -8,7 +8,7 @@ import { ensureDemoSchema } from '../../../src/store/demo-schema.js';
 import { createExecutorTestBed, createTestContext, type ExecutorTestBed, NOW } from './support.js';
 
 /**
- * User SQL results are read through a cursor and capped (issue 17 §7): at most CUSTOM_RESULT_MAX_ROWS
+ * User SQL results are read through a cursor and capped (docs/RELIABILITY.md, "Review findings"): at most CUSTOM_RESULT_MAX_ROWS
  * rows and CUSTOM_RESULT_MAX_BYTES bytes of a statement's result are kept, the rest is never fetched.
  */
 let bed: ExecutorTestBed;

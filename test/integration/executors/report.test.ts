@@ -5,6 +5,7 @@ import { createReportExecutor } from '../../../src/executors/report.js';
 import type { OutboundMessage } from '../../../src/executors/types.js';
 import { ensureDemoSchema } from '../../../src/store/demo-schema.js';
 import { createTask } from '../../../src/store/tasks.js';
+import { scalar } from '../../support/database.js';
 import { makeDraft } from '../../support/fixtures.js';
 import { createExecutorTestBed, createTestContext, type ExecutorTestBed, NOW } from './support.js';
 
@@ -42,11 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed.close();
 });
-
-async function scalar(text: string, values: unknown[] = []): Promise<number> {
-  const { rows } = await bed.database.pool.query<{ value: number }>(text, values);
-  return Number(rows[0]?.value);
-}
 
 function run(params: Record<string, unknown> = {}, deps: Partial<ExecutorDeps> = {}) {
   const executor = createReportExecutor({ ...bed.deps, ...deps });
@@ -93,10 +89,13 @@ describe('report executor', () => {
     expect(figures.failing_tasks).toMatchObject({
       rows: [{ name: 'nightly <!channel> & co', failures: 2, runs: 3 }],
     });
-    const newUsers = await scalar('select count(*)::int4 as value from users where created_at >= $1', [
-      since,
-    ]);
+    const newUsers = await scalar(
+      bed.database.pool,
+      'select count(*)::int4 as value from users where created_at >= $1',
+      [since],
+    );
     const sent = await scalar(
+      bed.database.pool,
       "select count(*)::int4 as value from logs where created_at >= $1 and message like 'message sent%'",
       [since],
     );

@@ -12,7 +12,7 @@ import { waitUntil } from '../../support/wait-until.js';
 import { createExecutorTestBed, type ExecutorTestBed, NOW } from './support.js';
 
 /**
- * A timeout stops the work itself (issue 17 §1): chronops's built-in SQL blocked on a lock ends
+ * A timeout stops the work itself (docs/ENGINE.md): chronops's built-in SQL blocked on a lock ends
  * `timed_out` at the task's timeout, through the real execution runner, and its statement does not
  * keep waiting in PostgreSQL — 2 s later no backend of it is left in pg_stat_activity.
  */

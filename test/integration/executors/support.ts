@@ -8,10 +8,11 @@ import { type BoundedLog, createBoundedLog } from '../../../src/shared/bounded-l
 import { CHRONOPS_TABLES } from '../../../src/store/chronops-tables.js';
 import { DEMO_TABLES as DEMO_TABLE_NAMES } from '../../../src/store/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { T0 as NOW } from '../../support/fixtures.js';
 import { createTestTaskLogin } from '../../support/task-login.js';
 
 /** The instant every executor test runs at (a fake clock: rows are placed relative to it). */
-export const NOW = new Date('2026-11-28T10:00:00.000Z');
+export { NOW };
 
 export interface ExecutorTestBed {
   database: TestDatabase;

@@ -18,7 +18,7 @@ import {
 } from '../../support/notify-worker.js';
 
 /**
- * Issue 17 §6, "alerts are never silently dead", through the real outbox worker and the fake Slack:
+ * "Alerts are never silently dead" (docs/RELIABILITY.md, "Alert delivery"), through the real outbox worker and the fake Slack:
  * permanent errors are dead at once and named, dead rows are listed and redelivered, and without
  * ALERT_CHANNEL a task's alerts reach its author.
  */

@@ -5,7 +5,7 @@ import { nextOutboxAttemptAt } from '../../../src/store/outbox-delivery.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
-import { makeDraft, T0 } from '../../support/fixtures.js';
+import { insertExecution, makeDraft, T0 } from '../../support/fixtures.js';
 import {
   ALERT_CHANNEL,
   createTestOutboxWorker,
@@ -45,18 +45,16 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function insertExecution(
-  status: string,
-  attempt: number,
-  parent: string | null = null,
-  trigger = 'schedule',
-): Promise<string> {
-  const result = await db.pool.query<{ id: string }>(
-    `insert into task_executions (task_id, trigger, status, attempt, parent_execution_id, duration_ms, created_at)
-     values ($1, $2, $3, $4, $5, 1500, $6) returning id`,
-    [taskId, trigger, status, attempt, parent, clock.now()],
-  );
-  return result.rows[0]!.id;
+function insertAttempt(status: string, attempt: number, parent: string | null = null, trigger = 'schedule') {
+  return insertExecution(db.pool, {
+    taskId,
+    trigger,
+    status,
+    attempt,
+    parentExecutionId: parent,
+    durationMs: 1500,
+    createdAt: clock.now(),
+  });
 }
 
 function failure(executionId: string, attempt: number, retry: boolean): OutboxEntry {
@@ -326,9 +324,9 @@ describe('outbox worker', () => {
   });
 
   it('threads later attempts under the first failure and updates it in place until it recovers', async () => {
-    const first = await insertExecution('failed', 1);
-    const second = await insertExecution('failed', 2, first, 'retry');
-    const third = await insertExecution('success', 3, second, 'retry');
+    const first = await insertAttempt('failed', 1);
+    const second = await insertAttempt('failed', 2, first, 'retry');
+    const third = await insertAttempt('success', 3, second, 'retry');
     const worker = createTestOutboxWorker(db, fake, clock);
     await enqueue(db, [failure(first, 1, true)], clock.now());
     await drain(worker, clock);

@@ -4,7 +4,7 @@ import { cancelExecution } from '../../../src/store/execution-commands.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { listenForWakeups, type WakeupListener } from '../../../src/store/wakeups.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft } from '../../support/fixtures.js';
+import { makeDraft, T0 as T } from '../../support/fixtures.js';
 import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
 
 let database: TestDatabase;
@@ -14,8 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await database.drop();
 });
-
-const T = new Date('2026-11-28T10:00:00.000Z');
 
 describe('NOTIFY chronops_cancel is a hint, not a command', () => {
   it('a bare NOTIFY leaves the run running; a cancel requested through cancelExecution cancels it', async () => {

@@ -3,7 +3,7 @@ import { createFakeClock } from '../../../src/shared/clock.js';
 import { cancelExecution } from '../../../src/store/execution-commands.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft } from '../../support/fixtures.js';
+import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
 import {
   createScriptedExecutor,
   createTestScheduler,
@@ -28,8 +28,6 @@ afterEach(async () => {
   await database.pool.query('delete from scheduled_tasks; delete from notification_outbox');
 });
 
-const T = new Date('2026-11-28T10:00:00.000Z');
-const actor = { id: 'U1' };
 const EARLY = { lookaheadMs: 2000, startLeadMs: 500 };
 
 async function statusOf(id: string): Promise<string> {

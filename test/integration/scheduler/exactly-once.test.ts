@@ -15,8 +15,6 @@ afterAll(async () => {
   await database.drop();
 });
 
-const T = new Date('2026-11-28T10:00:00.000Z');
-
 describe('exactly once across replicas', () => {
   it('three schedulers ticking concurrently execute every occurrence exactly once', async () => {
     const tasks = [];
@@ -56,6 +54,7 @@ describe('exactly once across replicas', () => {
 });
 
 import { createDatabase } from '../../../src/store/database.js';
+import { T0 as T } from '../../support/fixtures.js';
 
 function createPoolLike(url: string) {
   return createDatabase(url, { max: 4 });

@@ -6,7 +6,7 @@ import { cancelExecution, retryExecution } from '../../../src/store/execution-co
 import { createTask } from '../../../src/store/tasks.js';
 import { holdWorkerLiveness, type WorkerLiveness } from '../../../src/store/worker-liveness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft } from '../../support/fixtures.js';
+import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
 import {
   createScriptedExecutor,
   createTestScheduler,
@@ -25,9 +25,6 @@ afterAll(async () => {
 afterEach(async () => {
   await database.pool.query('delete from scheduled_tasks; delete from notification_outbox');
 });
-
-const T = new Date('2026-11-28T10:00:00.000Z');
-const actor = { id: 'U1' };
 
 async function outbox(kind: string) {
   const result = await database.pool.query('select * from notification_outbox where kind = $1 order by id', [

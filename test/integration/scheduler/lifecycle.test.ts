@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../../src/shared/clock.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft } from '../../support/fixtures.js';
+import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
 import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
 
 let database: TestDatabase;
@@ -15,9 +15,6 @@ afterAll(async () => {
 afterEach(async () => {
   await database.pool.query('delete from scheduled_tasks; delete from notification_outbox');
 });
-
-const T = new Date('2026-11-28T10:00:00.000Z');
-const actor = { id: 'U1' };
 
 describe('execution lifecycle', () => {
   it('runs a due occurrence once and records a complete terminal row', async () => {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../../src/shared/clock.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft } from '../../support/fixtures.js';
+import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
 import { createScriptedExecutor, createTestScheduler, executionsOf } from '../../support/scheduler.js';
 
 // Plan-ahead (SchedulerOptions.planAheadMs): a task is claimed when its next occurrence is within the
@@ -20,8 +20,6 @@ afterEach(async () => {
   await database.pool.query('delete from scheduled_tasks');
 });
 
-const T = new Date('2026-11-28T10:00:00.000Z');
-const actor = { id: 'U1' };
 const AHEAD = { lookaheadMs: 1500, planAheadMs: 1000 };
 
 async function nextRunAt(taskId: string): Promise<Date> {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock, createSystemClock } from '../../../src/shared/clock.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft } from '../../support/fixtures.js';
+import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
 import {
   createScriptedExecutor,
   createTestScheduler,
@@ -35,8 +35,6 @@ afterEach(async () => {
   await database.pool.query('delete from scheduled_tasks; delete from notification_outbox');
 });
 
-const T = new Date('2026-11-28T10:00:00.000Z');
-const actor = { id: 'U1' };
 const AT_CLAIM = { lookaheadMs: 2000, startLeadMs: 500 };
 
 /** How many of the task's executions were updated from queued to running (by a start transaction). */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeededRandom, ensureDemoSchema } from '../../../src/store/demo-schema.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { createTestDatabase, scalar, type TestDatabase } from '../../support/database.js';
+import { T0 as NOW } from '../../support/fixtures.js';
 
-const NOW = new Date('2026-11-28T10:00:00.000Z');
 const DAY_MS = 86_400_000;
 let first: TestDatabase;
 let second: TestDatabase;
@@ -14,11 +14,6 @@ afterAll(async () => {
   await Promise.all([first.drop(), second.drop()]);
 });
 
-async function scalar(database: TestDatabase, text: string, values: unknown[] = []): Promise<number> {
-  const { rows } = await database.pool.query<{ value: number }>(text, values);
-  return Number(rows[0]?.value);
-}
-
 describe('ensureDemoSchema', () => {
   it('creates and fills the demo tables once, even when called concurrently', async () => {
     const results = await Promise.all([
@@ -29,10 +24,10 @@ describe('ensureDemoSchema', () => {
     const expected = { users: 600, conversations: 2000, rate_limits: 800, admin_sessions: 150, logs: 4000 };
     expect(results.find((result) => result.seeded)?.rows).toEqual(expected);
     for (const [table, count] of Object.entries(expected)) {
-      expect(await scalar(first, `select count(*)::int4 as value from ${table}`)).toBe(count);
+      expect(await scalar(first.pool, `select count(*)::int4 as value from ${table}`)).toBe(count);
     }
     expect(await ensureDemoSchema(first.pool, { now: NOW })).toMatchObject({ seeded: false });
-    expect(await scalar(first, 'select count(*)::int4 as value from users')).toBe(600);
+    expect(await scalar(first.pool, 'select count(*)::int4 as value from users')).toBe(600);
   });
 
   it('spreads rows over the 90 days before now, so every template has work to do', async () => {
@@ -67,13 +62,13 @@ describe('ensureDemoSchema', () => {
       ],
     ];
     for (const [name, text, at] of work) {
-      expect({ name, count: await scalar(first, text, [at]) }).toEqual({
+      expect({ name, count: await scalar(first.pool, text, [at]) }).toEqual({
         name,
         count: expect.toSatisfy((n: number) => n > 0),
       });
     }
     expect(
-      await scalar(first, 'select count(*)::int4 as value from users where quota - messages_sent < 10'),
+      await scalar(first.pool, 'select count(*)::int4 as value from users where quota - messages_sent < 10'),
     ).toBeGreaterThan(0);
   });
 
@@ -81,7 +76,7 @@ describe('ensureDemoSchema', () => {
     await ensureDemoSchema(second.pool, { now: NOW });
     const digest = (database: TestDatabase) =>
       scalar(
-        database,
+        database.pool,
         `select ('x' || substr(md5(string_agg(concat_ws('|', email, quota, messages_sent, created_at), ',' order by id)), 1, 8))::bit(32)::int4 as value from users`,
       );
     expect(await digest(second)).toBe(await digest(first));

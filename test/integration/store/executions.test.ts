@@ -3,7 +3,7 @@ import { listExecutionHistory, listRecentFailures } from '../../../src/store/exe
 import { getDashboardStats, listTaskStatusInputs } from '../../../src/store/stats.js';
 import { createTask, pauseTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeDraft, T0 } from '../../support/fixtures.js';
+import { actor, insertExecution, makeDraft, T0 } from '../../support/fixtures.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -13,26 +13,17 @@ afterAll(async () => {
   await database.drop();
 });
 
-const actor = { id: 'U1' };
-
-async function insertExecution(
-  taskId: string,
-  status: string,
-  finishedAt: Date | null,
-  createdAt = finishedAt ?? T0,
-) {
-  await database.pool.query(
-    `insert into task_executions (task_id, trigger, status, finished_at, created_at) values ($1, 'manual', $2, $3, $4)`,
-    [taskId, status, finishedAt, createdAt],
-  );
-}
-
 describe('execution history', () => {
   it('pages newest first with a keyset cursor, without gaps or repeats', async () => {
     const task = await createTask(database.db, makeDraft(), { actor, now: T0 });
     // 25 executions, some sharing a created_at to exercise the id tie-break.
     for (let i = 0; i < 25; i++) {
-      await insertExecution(task.id, 'success', null, new Date(T0.getTime() - Math.floor(i / 2) * 1000));
+      await insertExecution(database.pool, {
+        taskId: task.id,
+        status: 'success',
+        finishedAt: null,
+        createdAt: new Date(T0.getTime() - Math.floor(i / 2) * 1000),
+      });
     }
     const seen: string[] = [];
     let cursor: Awaited<ReturnType<typeof listExecutionHistory>>['next'];

@@ -9,8 +9,8 @@ import {
   taskInputFromTemplate,
 } from '../../../src/domain/templates.js';
 import { AppError } from '../../../src/shared/errors.js';
+import { T0 as NOW } from '../../support/fixtures.js';
 
-const NOW = new Date('2026-11-28T10:00:00.000Z');
 const options = { now: NOW, defaultTimezone: 'Europe/Paris' };
 
 describe('templates', () => {
