@@ -89,6 +89,8 @@ export const scheduledTasks = pgTable(
   },
   (t) => [
     uniqueIndex('scheduled_tasks_name_key').on(sql`lower(${t.name})`),
+    // "Did you mean" for a mistyped task name: trigram search (pg_trgm, created by migration 0009).
+    index('scheduled_tasks_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
     // Due-time lookup of the claim loop: only enabled tasks are ever due.
     index('scheduled_tasks_due_idx').on(t.nextRunAt).where(sql`${t.enabled}`),
     check('scheduled_tasks_name_length', sql`char_length(${t.name}) between 1 and 80`),
