@@ -13,11 +13,12 @@ const ERROR_EXCERPT_CHARS = 500;
 
 export function executionAlerts(
   settled: readonly SettledExecution[],
-  context: (taskId: string) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
+  /** The task's alert settings as they were when this execution started. */
+  context: (execution: SettledExecution) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
 ): OutboxEntry[] {
   const entries: OutboxEntry[] = [];
   for (const execution of settled) {
-    const task = context(execution.taskId);
+    const task = context(execution);
     const base = {
       taskId: execution.taskId,
       taskName: execution.taskName,

@@ -120,6 +120,8 @@ export interface Scheduler {
   /** Resolves when nothing is running or waiting to be settled in this process. */
   idle(): Promise<void>;
   runningCount(): number;
+  /** What this replica keeps in memory besides running executions (bounded; for diagnostics and tests). */
+  cacheSizes(): { schedules: number; startContexts: number };
   lastTickAt(): Date | null;
   /** When the loop means to tick next (null when it is not running or ticking now). */
   nextWakeAt(): Date | null;
@@ -758,6 +760,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     stop,
     idle,
     runningCount: () => running.size,
+    cacheSizes: () => ({ schedules: planner.cachedSchedules(), startContexts: settlement.trackedExecutions() }),
     lastTickAt: () => lastTick,
     nextWakeAt: () => (nextWakeMs === null ? null : new Date(nextWakeMs)),
   };

@@ -6,7 +6,7 @@ import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
 import { explainSlots } from '../../domain/why.js';
 import { listAuditForTask } from '../../store/audit.js';
 import { listExecutionHistory } from '../../store/executions.js';
-import { getDashboardStats, listTaskStatusInputs } from '../../store/stats.js';
+import { countTasksByStatus, getDashboardStats } from '../../store/stats.js';
 import { countTasks, listTasks } from '../../store/tasks.js';
 import { loadWhyInputs } from '../../store/why.js';
 import { ALERTS_LIST_LIMIT, buildDeadAlertsMessage } from '../blocks/dead-alerts.js';
@@ -112,20 +112,10 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
     }
     case 'stats': {
       // Independent queries: at once on the pool.
-      const [stats, inputs] = await Promise.all([
+      const [stats, counts] = await Promise.all([
         getDashboardStats(deps.db, ui.now),
-        listTaskStatusInputs(deps.db, { limit: 100_000 }),
+        countTasksByStatus(deps.db, ui.now),
       ]);
-      const counts: Record<TaskStatus, number> = {
-        scheduled: 0,
-        soon: 0,
-        running: 0,
-        overdue: 0,
-        disabled: 0,
-      };
-      for (const task of inputs) {
-        counts[deriveTaskStatus(task, ui.now)] += 1;
-      }
       return reply.ephemeral(m.stats.title, buildStatsMessage(stats, counts, ui));
     }
     case 'templates':
