@@ -14,7 +14,9 @@ const ERROR_EXCERPT_CHARS = 500;
 export function executionAlerts(
   settled: readonly SettledExecution[],
   /** The task's alert settings as they were when this execution started. */
-  context: (execution: SettledExecution) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
+  context: (
+    execution: SettledExecution,
+  ) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
 ): OutboxEntry[] {
   const entries: OutboxEntry[] = [];
   for (const execution of settled) {

@@ -35,7 +35,9 @@ export function createOccurrencePlanner(options: {
 }): OccurrencePlanner {
   // Parsed schedules by (zone, expression), least recently used evicted: edited and deleted tasks'
   // schedules would otherwise stay for the life of the process. Parsing again costs ~65 µs.
-  const cronCache = new LRUCache<string, { parsed: ParsedCron | null }>({ max: options.scheduleCacheMax ?? SCHEDULE_CACHE_MAX });
+  const cronCache = new LRUCache<string, { parsed: ParsedCron | null }>({
+    max: options.scheduleCacheMax ?? SCHEDULE_CACHE_MAX,
+  });
 
   const parsedCron = (expression: string, timezone: string): ParsedCron | null => {
     const key = `${timezone}\u0000${expression}`;

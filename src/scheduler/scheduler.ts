@@ -760,7 +760,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     stop,
     idle,
     runningCount: () => running.size,
-    cacheSizes: () => ({ schedules: planner.cachedSchedules(), startContexts: settlement.trackedExecutions() }),
+    cacheSizes: () => ({
+      schedules: planner.cachedSchedules(),
+      startContexts: settlement.trackedExecutions(),
+    }),
     lastTickAt: () => lastTick,
     nextWakeAt: () => (nextWakeMs === null ? null : new Date(nextWakeMs)),
   };

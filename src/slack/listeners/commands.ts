@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import { closestMatches } from '../../domain/fuzzy-match.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
-import { deriveTaskStatus, type TaskStatus } from '../../domain/task-status.js';
 import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
 import { explainSlots } from '../../domain/why.js';
 import { listAuditForTask } from '../../store/audit.js';
