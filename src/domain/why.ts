@@ -27,6 +27,8 @@ export interface WhySlotRow {
   reason: string | null;
   attempt: number;
   error: string | null;
+  /** The failure's code (task_executions.error_code), when it failed. */
+  errorCode: string | null;
   triggeredBy: string | null;
 }
 
@@ -63,6 +65,7 @@ export interface WhySlot {
   attempt: number;
   verdict: WhyVerdict;
   error: string | null;
+  errorCode: string | null;
   triggeredBy: string | null;
   /** A DST remark when this occurrence fell in a gap or an overlap. */
   dst: string | null;
@@ -148,6 +151,7 @@ export function explainSlots(
     attempt: row.attempt,
     verdict: slotVerdict(row),
     error: row.error,
+    errorCode: row.errorCode,
     triggeredBy: row.triggeredBy,
     dst: dstFor(row.scheduledFor),
   }));

@@ -2,6 +2,7 @@ import { ALERT_ACTION } from '../domain/alert-actions.js';
 import { formatApprovalRef } from '../domain/approval-ref.js';
 import { displayChunks } from '../domain/display-chunks.js';
 import { formatDuration } from '../domain/duration-text.js';
+import { describeError, isErrorCode } from '../domain/error-text.js';
 import { codeBlock, escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import type { OutboxKind } from '../store/outbox.js';
 import type { AlertState, MissedDecision } from '../store/outbox-delivery.js';
@@ -96,6 +97,9 @@ export function buildFailureAlert(
     `*${m.duration}*\n${formatDuration(num(payload.durationMs))}`,
     `*${m.nextRetry}*\n${retry?.runAfter ? slackDate(retry.runAfter, locale) : m.noRetryLeft}`,
   ];
+  // The cause in the reader's language (from the code); the error text below is what the task said.
+  if (isErrorCode(payload.errorCode))
+    info.push(`*${m.cause}*\n${describeError({ code: payload.errorCode }, locale)}`);
   const error = str(payload.error);
   const blocks: Block[] = [
     section(title),

@@ -30,6 +30,7 @@ export function executionAlerts(
       status: execution.status,
       durationMs: execution.durationMs,
       scheduledFor: execution.scheduledFor?.toISOString() ?? null,
+      errorCode: execution.errorCode,
     };
     if (execution.status === 'failed' || execution.status === 'timed_out') {
       entries.push({
@@ -83,6 +84,7 @@ export function workerLostAlerts(
       attempt: execution.attempt,
       maxAttempts: execution.maxRetries + 1,
       error: excerpt(execution.error),
+      errorCode: execution.errorCode ?? 'worker_lost',
       retry: retryOf(execution),
     },
   }));

@@ -2,7 +2,7 @@ import { EXECUTION_LOG_MAX_BYTES } from '../domain/task-types.js';
 import type { ExecutionResult, Executor } from '../executors/types.js';
 import { createBoundedLog } from '../shared/bounded-log.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, isAppError, toError } from '../shared/errors.js';
+import { AppError, errorCodeOf, isAppError, toError } from '../shared/errors.js';
 import { type Redactor, redactDeep } from '../shared/redact.js';
 import type { SettleInput } from '../store/execution-settlement.js';
 import type { StartedExecution } from '../store/execution-start.js';
@@ -63,7 +63,9 @@ export function runExecution(
     abortCause = cause;
     const reason =
       cause === 'timeout'
-        ? new AppError('timed_out', `Timed out after ${execution.task.timeoutSeconds} s.`)
+        ? new AppError('timed_out', `Timed out after ${execution.task.timeoutSeconds} s.`, undefined, {
+            params: { seconds: execution.task.timeoutSeconds },
+          })
         : new AppError('cancelled', cause === 'cancelled' ? 'Cancelled by a user.' : `Aborted (${cause}).`);
     controller.abort(reason);
     decide({ kind: 'aborted', cause });
@@ -125,6 +127,8 @@ export function runExecution(
         durationMs,
         logs: log.text(),
         error: message,
+        errorCode:
+          cause === 'timeout' ? 'timed_out' : cause === 'cancelled' ? 'cancelled' : 'shutdown_aborted',
         result: null,
       };
     }
@@ -137,6 +141,7 @@ export function runExecution(
         durationMs,
         logs: log.text(),
         error: null,
+        errorCode: null,
         result: {
           summary: outcome.result.summary,
           ...outcome.result.data,
@@ -154,6 +159,7 @@ export function runExecution(
       durationMs,
       logs: log.text(),
       error: error.message,
+      errorCode: errorCodeOf(error),
       result: null,
     };
   })();

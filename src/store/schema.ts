@@ -21,6 +21,7 @@ import type {
   SlotReason,
   TaskType,
 } from '../domain/task-types.js';
+import type { AppErrorCode } from '../shared/errors.js';
 
 /**
  * The data model of docs/ARCHITECTURE.md §4. Table and column names of `scheduled_tasks` and `task_executions`
@@ -134,6 +135,8 @@ export const taskExecutions = pgTable(
     cancelRequestedBy: text('cancel_requested_by'),
     logs: text('logs').notNull().default(''),
     error: text('error'),
+    /** Why it failed, as a code (shared/errors.ts AppErrorCode): worker_lost, timed_out, executor_failed… */
+    errorCode: text('error_code').$type<AppErrorCode>(),
     result: jsonb('result').$type<Record<string, unknown>>(),
     triggeredBy: text('triggered_by'),
     createdAt: instant('created_at').notNull().defaultNow(),

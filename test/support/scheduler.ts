@@ -7,6 +7,7 @@ import {
   type SchedulerOptions,
 } from '../../src/scheduler/scheduler.js';
 import { type Clock, createFakeClock } from '../../src/shared/clock.js';
+import { AppError, type AppErrorCode } from '../../src/shared/errors.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createTask } from '../../src/store/tasks.js';
 import type { TestDatabase } from './database.js';
@@ -32,6 +33,10 @@ export function createScriptedExecutor(): ScriptedExecutor {
     context.log.info(`behaviour ${behaviour}`);
     if (behaviour === 'fail') throw new Error(String(context.task.params.message ?? 'scripted failure'));
     if (behaviour === 'fail-first' && context.execution.attempt === 1) throw new Error('first attempt fails');
+    if (behaviour === 'fail-coded')
+      throw new AppError(context.task.params.code as AppErrorCode, 'coded failure', undefined, {
+        params: { seconds: 42 },
+      });
     if (behaviour === 'hang' || behaviour === 'ignore-abort') {
       await new Promise<void>((resolve, reject) => {
         releases.add(resolve);

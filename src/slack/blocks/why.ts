@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { describeError, isErrorCode } from '../../domain/error-text.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { WhyExplanation } from '../../domain/why.js';
 import { slackDate } from '../format.js';
@@ -45,10 +46,12 @@ export function buildWhyMessage(
   const lines = why.slots.map((slot) => {
     let line = m.why.slot(date(slot.at), m.why.verdict[slot.verdict] ?? slot.verdict, slot.attempt);
     if (slot.trigger === 'manual' && slot.triggeredBy) line += m.why.by(escapeMrkdwn(slot.triggeredBy));
-    if (
-      slot.error &&
-      (slot.verdict === 'failed' || slot.verdict === 'timed_out' || slot.verdict === 'worker_lost')
-    )
+    const failed =
+      slot.verdict === 'failed' || slot.verdict === 'timed_out' || slot.verdict === 'worker_lost';
+    // The cause in the reader's language, then the first line of what the task said.
+    if (failed && isErrorCode(slot.errorCode))
+      line += `\n    ${describeError({ code: slot.errorCode }, locale)}`;
+    if (failed && slot.error)
       line += `\n    _${escapeMrkdwn(truncateText(slot.error.split('\n')[0] ?? '', 150))}_`;
     if (slot.dst) line += `\n${m.why.dst(escapeMrkdwn(slot.dst))}`;
     return line;
