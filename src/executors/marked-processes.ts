@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /**
- * Every script chronops starts carries `CHRONOPS_SCRIPT_RUN=<owner pid>.<owner start time>.<token>` in
+ * Every script chronops starts carries `CHRONOPS_SCRIPT_RUN=<pid namespace>.<owner pid>.<owner start
+ * time>.<token>` in
  * its environment, and so does whatever it starts, unless it clears its environment. /proc/<pid>/environ
  * shows the environment a process was started with, so the processes of one run can be found even after
  * they left its process group (`setsid`) or lost their parent, and those of a chronops process that is
@@ -19,7 +20,19 @@ export interface MarkedProcess {
 
 /** A marker for one run of this process: unique, and naming this process as its owner. */
 export function newRunMarker(): string {
-  return `${process.pid}.${startTimeOf(process.pid) ?? 0}.${randomBytes(8).toString('hex')}`;
+  return `${pidNamespace()}.${process.pid}.${startTimeOf(process.pid) ?? 0}.${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * The inode of this process's PID namespace: a marker's owner pid means something only there. Another
+ * chronops seen through /proc from outside its container is none of this one's business.
+ */
+function pidNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
+  } catch {
+    return '0';
+  }
 }
 
 /**
@@ -84,12 +97,15 @@ export async function signalMarked(marker: string, signal: NodeJS.Signals, round
 /**
  * SIGKILLs the script processes whose owner is gone: a chronops process that crashed (or was SIGKILLed)
  * while its script ran, where nothing took the script down with it (docs/SECURITY.md, "Scripts end
- * with their run"). The owner is alive when its pid runs with the same start time. Returns the count.
+ * with their run"). The owner is alive when its pid runs with the same start time; markers of another
+ * PID namespace (a chronops in another container seen from the host) are left alone. Returns the count.
  */
 export async function killOrphanedScripts(): Promise<number> {
   const orphans = new Set<string>();
+  const namespace = pidNamespace();
   for (const { marker } of await listMarkedProcesses()) {
-    const [pid, started] = marker.split('.');
+    const [markerNamespace, pid, started] = marker.split('.');
+    if (markerNamespace !== namespace) continue;
     const ownerPid = Number(pid);
     if (!Number.isInteger(ownerPid) || ownerPid <= 0) continue;
     if (startTimeOf(ownerPid) !== Number(started)) orphans.add(marker);
