@@ -140,6 +140,7 @@ const envSchema = z.object({
   HTTP_POOL_SIZE: intInRange(1, 100, 2),
   SLACK_POOL_SIZE: intInRange(1, 1000, 10),
   SHUTDOWN_GRACE_SECONDS: intInRange(0, 3600, 30),
+  MIGRATION_LOCK_WAIT_SECONDS: intInRange(1, 86_400, 120),
   CATCHUP_WINDOW_SECONDS: intInRange(0, 30 * 86_400, 86_400),
   MAX_CATCHUP_RUNS: intInRange(1, 1000, 10),
   MISFIRE_THRESHOLD_SECONDS: intInRange(1, 86_400, 60),
@@ -228,6 +229,8 @@ export interface Config {
     readonly resultCaps: { readonly maxRows: number; readonly maxBytes: number };
   };
   readonly heartbeatUrl: string | undefined;
+  /** How long a starting replica waits for the migration lock before failing with its holder's pid. */
+  readonly migrationLockWaitMs: number;
   /**
    * Connections per replica, one bounded pool per role (docs/ENGINE.md, "Connections"), so busy
    * executors or a burst of clicks can never take the connections claims and heartbeats need.
@@ -363,6 +366,7 @@ export function loadConfig(
       resultCaps: { maxRows: e.CUSTOM_RESULT_MAX_ROWS, maxBytes: e.CUSTOM_RESULT_MAX_BYTES },
     },
     heartbeatUrl: e.HEARTBEAT_URL,
+    migrationLockWaitMs: e.MIGRATION_LOCK_WAIT_SECONDS * 1000,
     pools: {
       scheduler: e.SCHEDULER_POOL_SIZE,
       executors: e.EXECUTOR_POOL_SIZE,
@@ -458,5 +462,6 @@ export function databaseConnectOptions(config: Config) {
     dataDir: config.dataDir,
     poolMax: config.pools.scheduler,
     applicationName: `chronops:${config.scheduler.workerId}`,
+    migrationLockWaitMs: config.migrationLockWaitMs,
   };
 }

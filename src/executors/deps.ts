@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 import type { ResultCaps } from './capped-result.js';
+import type { Containment } from './process-containment.js';
 
 /**
  * What the executors need from the composition root. Executors never import store/: the target
@@ -44,6 +45,11 @@ export interface ExecutorDeps {
   readonly resultCaps?: ResultCaps | undefined;
   /** chronops's own tables: the task login must have no right on them (checked at every session). */
   readonly protectedTables?: readonly string[] | undefined;
+  /**
+   * How scripts are contained (process-containment.ts). Default `bestContainment`: the strongest this
+   * machine allows; tests pass a weaker one to check what each tier still guarantees.
+   */
+  readonly scriptContainment?: (() => Promise<Containment>) | undefined;
   /** Unused by the executors today (the context's `now()` carries the injected clock); kept for wiring. */
   readonly clock?: Clock | undefined;
 }

@@ -26,7 +26,9 @@ export type AppErrorCode =
   /** User SQL asked for, but no restricted task login is configured (TASK_DATABASE_URL). */
   | 'task_sql_unavailable'
   /** The configured task login could reach past its role (superuser, server files, chronops's tables). */
-  | 'task_sql_unsafe_login';
+  | 'task_sql_unsafe_login'
+  /** Another session held the migration lock past MIGRATION_LOCK_WAIT_SECONDS. */
+  | 'migration_lock_timeout';
 
 /** Values a localised sentence for a code may use (domain/error-text.ts): a task name, seconds… */
 export type ErrorParams = Readonly<Record<string, string | number>>;
