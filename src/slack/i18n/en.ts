@@ -1,3 +1,5 @@
+import { enDst } from './en-dst.js';
+
 /**
  * Every English sentence the Slack surface shows. fr.ts mirrors it key for key (the compiler checks).
  * Values that come from users are passed in already escaped for mrkdwn by the callers (see
@@ -338,6 +340,7 @@ export const en = {
   },
   dateNever: 'not planned',
   inZone: (zone: string) => `(${zone})`,
+  dst: enDst,
   rejectModal: {
     title: 'Reject task',
     intro: (task: string) => `Reject *${task}*? Its author sees your reason.`,

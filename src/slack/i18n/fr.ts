@@ -1,4 +1,5 @@
 import type { Messages } from './en.js';
+import { frDst } from './fr-dst.js';
 
 /** Les phrases de l'interface Slack en français (LOCALE=fr), clé pour clé comme en.ts. */
 export const fr: Messages = {
@@ -337,6 +338,7 @@ export const fr: Messages = {
   },
   dateNever: 'non planifiée',
   inZone: (zone: string) => `(${zone})`,
+  dst: frDst,
   rejectModal: {
     title: 'Rejeter la tâche',
     intro: (task: string) => `Rejeter *${task}* ? Son auteur verra votre raison.`,

@@ -330,7 +330,7 @@ export const homePage: ActionWork = async (deps, ctx) => {
   await deps.publishHome(ctx.client, ctx.user, Math.max(0, Number.parseInt(ctx.value, 10) || 0));
 };
 
-/** Block actions inside the task modal: the cron typed, the type changed, or a preset chosen. */
+/** Block actions inside the task modal: the cron or zone typed, the type changed, or a preset chosen. */
 export const modalChange: ActionWork = async (deps, ctx) => {
   const view = ctx.body.view;
   if (!view || view.callback_id !== CALLBACK.taskModal) return;
@@ -365,4 +365,5 @@ export function register(app: App, deps: SlackDeps): void {
   bind(ACTION.cronInput, modalChange);
   bind(ACTION.typeSelect, modalChange);
   bind(ACTION.presetSelect, modalChange);
+  bind(ACTION.timezoneInput, modalChange);
 }
