@@ -1,4 +1,5 @@
 import { enDst } from './en-dst.js';
+import { enPauseModal } from './en-pause-modal.js';
 
 /**
  * Every English sentence the Slack surface shows. fr.ts mirrors it key for key (the compiler checks).
@@ -341,6 +342,7 @@ export const en = {
   dateNever: 'not planned',
   inZone: (zone: string) => `(${zone})`,
   dst: enDst,
+  pauseModal: enPauseModal,
   rejectModal: {
     title: 'Reject task',
     intro: (task: string) => `Reject *${task}*? Its author sees your reason.`,

@@ -1,5 +1,6 @@
 import type { Messages } from './en.js';
 import { frDst } from './fr-dst.js';
+import { frPauseModal } from './fr-pause-modal.js';
 
 /** Les phrases de l'interface Slack en français (LOCALE=fr), clé pour clé comme en.ts. */
 export const fr: Messages = {
@@ -339,6 +340,7 @@ export const fr: Messages = {
   dateNever: 'non planifiée',
   inZone: (zone: string) => `(${zone})`,
   dst: frDst,
+  pauseModal: frPauseModal,
   rejectModal: {
     title: 'Rejeter la tâche',
     intro: (task: string) => `Rejeter *${task}* ? Son auteur verra votre raison.`,
