@@ -73,9 +73,11 @@ export function buildAuditMessage(
   entries: readonly AuditRow[],
   timezone: string,
   ui: Ui,
+  options: { deleted?: boolean } = {},
 ): KnownBlock[] {
   const { m, locale } = ui;
-  const blocks: KnownBlock[] = [header(m.audit.title(truncateText(taskName, 100)))];
+  const title = options.deleted ? m.audit.titleDeleted : m.audit.title;
+  const blocks: KnownBlock[] = [header(title(truncateText(taskName, 100)))];
   if (entries.length === 0) return [...blocks, section(m.audit.empty)];
   const lines = entries.map((entry) => {
     const changed = changedFields(entry);

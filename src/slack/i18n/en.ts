@@ -178,6 +178,10 @@ export const en = {
     title: (task: string) => `Audit log of ${task}`,
     empty: 'No audit entries for this task.',
     changed: (fields: string) => `changed ${fields}`,
+    titleDeleted: (task: string) => `Audit log of ${task} (deleted)`,
+    several: (ref: string, tasks: string) =>
+      `:mag: Several tasks named *${ref}* are in the audit log: ${tasks}. Ask again with its id: \`/tasks audit <id>\`.`,
+    deletedOn: (when: string) => `deleted ${when}`,
   },
   history: {
     title: (task: string) => `Recent executions of ${task}`,

@@ -175,6 +175,10 @@ export const fr: Messages = {
     title: (task: string) => `Journal d'audit de ${task}`,
     empty: "Aucune entrée d'audit pour cette tâche.",
     changed: (fields: string) => `a modifié ${fields}`,
+    titleDeleted: (task: string) => `Journal d'audit de ${task} (supprimée)`,
+    several: (ref: string, tasks: string) =>
+      `:mag: Plusieurs tâches nommées *${ref}* figurent au journal d'audit : ${tasks}. Redemandez avec son id : \`/tasks audit <id>\`.`,
+    deletedOn: (when: string) => `supprimée le ${when}`,
   },
   history: {
     title: (task: string) => `Exécutions récentes de ${task}`,
