@@ -193,6 +193,7 @@ export const en = {
     truncated: (shown: number, total: number) =>
       `Showing the last ${shown} of ${total} characters. Full logs: \`SELECT logs FROM task_executions WHERE id = '…'\`.`,
     empty: '(no log output)',
+    whileRunning: 'Still running: its logs are saved when it ends.',
   },
   execution: {
     title: 'Execution',
@@ -206,6 +207,7 @@ export const en = {
     error: 'Error',
     logs: 'Logs',
     id: 'Id',
+    soFar: (duration: string) => `${duration} so far`,
   },
   home: {
     title: 'chronops dashboard',

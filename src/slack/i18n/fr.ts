@@ -190,6 +190,7 @@ export const fr: Messages = {
     truncated: (shown: number, total: number) =>
       `Derniers ${shown} caractères sur ${total}. Logs complets : \`SELECT logs FROM task_executions WHERE id = '…'\`.`,
     empty: '(aucune sortie)',
+    whileRunning: 'Toujours en cours : ses logs sont enregistrés à la fin.',
   },
   execution: {
     title: 'Exécution',
@@ -203,6 +204,7 @@ export const fr: Messages = {
     error: 'Erreur',
     logs: 'Logs',
     id: 'Id',
+    soFar: (duration: string) => `${duration} jusqu'ici`,
   },
   home: {
     title: 'Tableau de bord chronops',
