@@ -47,10 +47,26 @@ export interface ParsedCron {
   readonly hasSeconds: boolean;
 }
 
-/** A daylight-saving remark about one run, for the edit modal and the daily report look-ahead. */
+/**
+ * A daylight-saving remark about one run, for the edit modal, the save confirmation and the daily
+ * report look-ahead. `message` is the English sentence; the other fields let a caller say the same in
+ * another language.
+ */
 export interface DstNotice {
   runAt: Date;
   kind: 'gap' | 'overlap';
+  /** The local day of the clock change, `YYYY-MM-DD`. */
+  day: string;
+  timezone: string;
+  /** The first and last wall times concerned (equal when there is one): missing (gap) or repeated (overlap). */
+  from: string;
+  to: string;
+  /**
+   * What the schedule does about them: `moved`, runs once at the wall time `at` instead; `skipped`;
+   * `first_pass`, runs once, on the first pass (`at` is that instant's UTC clock); `both_passes`.
+   */
+  outcome: 'moved' | 'skipped' | 'first_pass' | 'both_passes';
+  at: string;
   message: string;
 }
 
@@ -234,7 +250,17 @@ export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[]
             ? 'that run is skipped.'
             : 'those runs are skipped.'
           : `runs ${lastMissing === firstMissing ? '' : 'once '}at ${clock(wall)} instead.`;
-        notices.push({ runAt, kind: 'gap', message: `${what} ${where}; ${outcome}` });
+        notices.push({
+          runAt,
+          kind: 'gap',
+          day: formatDate(firstMissing),
+          timezone,
+          from: clock(firstMissing),
+          to: clock(lastMissing),
+          outcome: matcher.interval ? 'skipped' : 'moved',
+          at: clock(wall),
+          message: `${what} ${where}; ${outcome}`,
+        });
       }
     }
 
@@ -252,6 +278,12 @@ export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[]
       notices.push({
         runAt,
         kind: 'overlap',
+        day: formatDate(wall),
+        timezone,
+        from: clock(wall),
+        to: clock(wall),
+        outcome: 'first_pass',
+        at: clock(run),
         message: `${clock(wall)} occurs twice ${where}; runs once, at the first ${clock(wall)} (${clock(run)} UTC).`,
       });
     } else if (!noticedTransitions.has(transition)) {
@@ -259,6 +291,12 @@ export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[]
       notices.push({
         runAt,
         kind: 'overlap',
+        day: formatDate(wall),
+        timezone,
+        from: clock(transition + low),
+        to: clock(transition + high),
+        outcome: 'both_passes',
+        at: clock(wall),
         message: `${clock(transition + low)} to ${clock(transition + high)} happens twice ${where}; this schedule runs in both passes.`,
       });
     }

@@ -28,6 +28,7 @@ const en: ErrorSentences = {
   not_retryable: () => 'Only a failed, timed-out or cancelled execution can be retried.',
   system_task: () => 'System tasks keep their type and cannot be deleted.',
   database_unavailable: () => 'The database is not reachable.',
+  migration_lock_timeout: () => 'Another session held the migration lock for too long; the start gave up.',
   executor_failed: () => 'The task failed.',
   timed_out: (p) =>
     seconds(p) === undefined
@@ -57,6 +58,8 @@ const fr: ErrorSentences = {
   not_retryable: () => 'Seule une exécution en échec, hors délai ou annulée peut être relancée.',
   system_task: () => 'Les tâches système gardent leur type et ne peuvent pas être supprimées.',
   database_unavailable: () => "La base de données n'est pas joignable.",
+  migration_lock_timeout: () =>
+    'Une autre session a gardé trop longtemps le verrou des migrations ; le démarrage a abandonné.',
   executor_failed: () => 'La tâche a échoué.',
   timed_out: (p) =>
     seconds(p) === undefined

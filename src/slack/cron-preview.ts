@@ -51,7 +51,8 @@ export function buildCronPreview(
   for (const run of runs) {
     lines.push(`• ${formatRun(run, zone, locale)} · ${formatRun(run, 'UTC', locale).slice(-5)} UTC`);
   }
-  for (const notice of dstNotices(cron, runs)) lines.push(m.modal.dstWarning(escapeMrkdwn(notice.message)));
+  for (const notice of dstNotices(cron, runs))
+    lines.push(m.modal.dstWarning(escapeMrkdwn(m.dst.notice(notice))));
   const stagger = staggerWarning(cron, input, m);
   if (stagger) lines.push(stagger);
   return lines.join('\n');

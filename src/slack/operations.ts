@@ -117,10 +117,6 @@ export async function resumeTaskFor(deps: SlackDeps, userId: string, task: TaskR
   return publicly(deps.m.resumed(userId, taskLabel(task), next));
 }
 
-export async function togglePause(deps: SlackDeps, userId: string, task: TaskRow): Promise<Outcome> {
-  return task.enabled ? pauseTaskFor(deps, userId, task, undefined) : resumeTaskFor(deps, userId, task);
-}
-
 export async function deleteTaskFor(deps: SlackDeps, userId: string, task: TaskRow): Promise<Outcome> {
   const forbidden = await forbiddenMessage(deps, userId, 'delete');
   if (forbidden) return privately(forbidden);

@@ -12,6 +12,7 @@ import { BLOCK, paramBlockId } from './blocks/ids.js';
 import { buildTaskModal, CRON_PRESETS } from './blocks/task-modal.js';
 import { buildCronPreview } from './cron-preview.js';
 import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
+import { nextRunDstWarning } from './next-run-dst.js';
 import { forbiddenMessage, taskLabel } from './operations.js';
 import type { Replier } from './reply.js';
 import {
@@ -266,5 +267,6 @@ async function announceSave(
       ? deps.m.createdPending(userId, label)
       : deps.m.created(userId, label);
   deps.track(deps.republishHomes());
-  await replier.announce(text);
+  const dst = nextRunDstWarning(result.task, deps.clock.now(), deps.m, deps.locale);
+  await replier.announce(dst ? `${text}\n${dst}` : text);
 }

@@ -1,12 +1,11 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { formatDuration } from '../../domain/duration-text.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { ExecutionRow } from '../../store/schema.js';
 import { slackDate } from '../format.js';
 import { CALLBACK } from './ids.js';
 import { actions, context, fieldsSection, LIMITS, plain, section } from './kit.js';
 import { logExcerpt } from './messages.js';
-import { executionEmoji, executionStateButtons } from './task-row.js';
+import { executionDuration, executionEmoji, executionStateButtons } from './task-row.js';
 import type { Ui } from './ui.js';
 
 /** The execution-details modal: date, duration, status, attempt, error, and the tail of the logs. */
@@ -22,7 +21,7 @@ export function buildExecutionModal(
     fieldsSection([
       `*${m.execution.status}*\n${executionEmoji(execution.status)} ${m.executionStatus[execution.status] ?? execution.status}`,
       `*${m.execution.date}*\n${slackDate(at, task.timezone, locale)}`,
-      `*${m.execution.duration}*\n${formatDuration(execution.durationMs)}`,
+      `*${m.execution.duration}*\n${executionDuration(execution, ui)}`,
       `*${m.execution.attempt}*\n${execution.attempt}`,
       `*${m.execution.trigger}*\n${execution.trigger}`,
       `*${m.execution.by}*\n${execution.triggeredBy ? escapeMrkdwn(execution.triggeredBy) : m.none}`,
@@ -31,7 +30,7 @@ export function buildExecutionModal(
   if (execution.error) {
     blocks.push(section(`*${m.execution.error}*\n${escapeMrkdwn(truncateText(execution.error, 2800))}`));
   }
-  const excerpt = logExcerpt(execution.logs, ui);
+  const excerpt = logExcerpt(execution.logs, ui, execution.status);
   blocks.push(section(`*${m.execution.logs}*`), section(excerpt.text));
   if (excerpt.note) blocks.push(context([excerpt.note]));
   blocks.push(context([`${m.execution.id}: \`${execution.id}\``]));

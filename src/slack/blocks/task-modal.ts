@@ -165,10 +165,15 @@ export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: str
       { dispatch_action: true, hint: plain(m.modal.cronHint) },
     ),
     { type: 'section', block_id: BLOCK.preview, text: mrkdwn(preview) },
+    // Dispatches like the cron field: the preview's runs and DST remarks depend on the zone.
     input(
       BLOCK.timezone,
       m.modal.timezone,
-      textInput(ACTION.timezoneInput, form.timezone, { maxLength: 64 }),
+      {
+        ...textInput(ACTION.timezoneInput, form.timezone, { maxLength: 64 }),
+        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed', 'on_character_entered'] },
+      },
+      { dispatch_action: true },
     ),
     input(BLOCK.timeout, m.modal.timeout, {
       type: 'number_input',

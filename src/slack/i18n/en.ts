@@ -1,3 +1,6 @@
+import { enDst } from './en-dst.js';
+import { enPauseModal } from './en-pause-modal.js';
+
 /**
  * Every English sentence the Slack surface shows. fr.ts mirrors it key for key (the compiler checks).
  * Values that come from users are passed in already escaped for mrkdwn by the callers (see
@@ -175,6 +178,10 @@ export const en = {
     title: (task: string) => `Audit log of ${task}`,
     empty: 'No audit entries for this task.',
     changed: (fields: string) => `changed ${fields}`,
+    titleDeleted: (task: string) => `Audit log of ${task} (deleted)`,
+    several: (ref: string, tasks: string) =>
+      `:mag: Several tasks named *${ref}* are in the audit log: ${tasks}. Ask again with its id: \`/tasks audit <id>\`.`,
+    deletedOn: (when: string) => `deleted ${when}`,
   },
   history: {
     title: (task: string) => `Recent executions of ${task}`,
@@ -186,6 +193,7 @@ export const en = {
     truncated: (shown: number, total: number) =>
       `Showing the last ${shown} of ${total} characters. Full logs: \`SELECT logs FROM task_executions WHERE id = '…'\`.`,
     empty: '(no log output)',
+    whileRunning: 'Still running: its logs are saved when it ends.',
   },
   execution: {
     title: 'Execution',
@@ -199,6 +207,7 @@ export const en = {
     error: 'Error',
     logs: 'Logs',
     id: 'Id',
+    soFar: (duration: string) => `${duration} so far`,
   },
   home: {
     title: 'chronops dashboard',
@@ -338,6 +347,8 @@ export const en = {
   },
   dateNever: 'not planned',
   inZone: (zone: string) => `(${zone})`,
+  dst: enDst,
+  pauseModal: enPauseModal,
   rejectModal: {
     title: 'Reject task',
     intro: (task: string) => `Reject *${task}*? Its author sees your reason.`,

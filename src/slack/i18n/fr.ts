@@ -1,4 +1,6 @@
 import type { Messages } from './en.js';
+import { frDst } from './fr-dst.js';
+import { frPauseModal } from './fr-pause-modal.js';
 
 /** Les phrases de l'interface Slack en français (LOCALE=fr), clé pour clé comme en.ts. */
 export const fr: Messages = {
@@ -173,6 +175,10 @@ export const fr: Messages = {
     title: (task: string) => `Journal d'audit de ${task}`,
     empty: "Aucune entrée d'audit pour cette tâche.",
     changed: (fields: string) => `a modifié ${fields}`,
+    titleDeleted: (task: string) => `Journal d'audit de ${task} (supprimée)`,
+    several: (ref: string, tasks: string) =>
+      `:mag: Plusieurs tâches nommées *${ref}* figurent au journal d'audit : ${tasks}. Redemandez avec son id : \`/tasks audit <id>\`.`,
+    deletedOn: (when: string) => `supprimée le ${when}`,
   },
   history: {
     title: (task: string) => `Exécutions récentes de ${task}`,
@@ -184,6 +190,7 @@ export const fr: Messages = {
     truncated: (shown: number, total: number) =>
       `Derniers ${shown} caractères sur ${total}. Logs complets : \`SELECT logs FROM task_executions WHERE id = '…'\`.`,
     empty: '(aucune sortie)',
+    whileRunning: 'Toujours en cours : ses logs sont enregistrés à la fin.',
   },
   execution: {
     title: 'Exécution',
@@ -197,6 +204,7 @@ export const fr: Messages = {
     error: 'Erreur',
     logs: 'Logs',
     id: 'Id',
+    soFar: (duration: string) => `${duration} jusqu'ici`,
   },
   home: {
     title: 'Tableau de bord chronops',
@@ -337,6 +345,8 @@ export const fr: Messages = {
   },
   dateNever: 'non planifiée',
   inZone: (zone: string) => `(${zone})`,
+  dst: frDst,
+  pauseModal: frPauseModal,
   rejectModal: {
     title: 'Rejeter la tâche',
     intro: (task: string) => `Rejeter *${task}* ? Son auteur verra votre raison.`,

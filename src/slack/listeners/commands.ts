@@ -3,14 +3,12 @@ import { closestMatches } from '../../domain/fuzzy-match.js';
 import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
 import { explainSlots } from '../../domain/why.js';
-import { listAuditForTask } from '../../store/audit.js';
 import { listExecutionHistory } from '../../store/executions.js';
 import { countTasksByStatus, getDashboardStats } from '../../store/stats.js';
 import { countTasks, listTasks } from '../../store/tasks.js';
 import { loadWhyInputs } from '../../store/why.js';
 import { ALERTS_LIST_LIMIT, buildDeadAlertsMessage } from '../blocks/dead-alerts.js';
 import {
-  buildAuditMessage,
   buildDeletePrompt,
   buildHelpMessage,
   buildHistoryMessage,
@@ -33,6 +31,7 @@ import {
 } from '../operations.js';
 import { parseTasksCommand } from '../parse-command.js';
 import { answerAfterAck, makeReplier, type Replier, type Respond } from '../reply.js';
+import { answerTaskAudit } from '../task-audit.js';
 import { openCreateModal, openEditModal } from '../task-modal-flow.js';
 import { lookupTask, lookupTaskPrefix } from '../task-ref.js';
 
@@ -140,6 +139,9 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
       const outcome = await retryExecutionFor(deps, user, rest);
       return outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text);
     }
+    case 'audit':
+      // Also for a deleted task, which the live lookup below cannot find.
+      return answerTaskAudit(deps, reply, args.join(' '));
     case 'pause': {
       const found = await lookupTaskPrefix(deps.db, args, m);
       if (!found.ok) return reply.ephemeral(found.message);
@@ -189,13 +191,6 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
       return reply.ephemeral(
         m.history.title(taskLabel(task)),
         buildHistoryMessage(task.name, task.timezone, page.rows, ui),
-      );
-    }
-    case 'audit': {
-      const entries = await listAuditForTask(deps.db, task.id, 30);
-      return reply.ephemeral(
-        m.audit.title(taskLabel(task)),
-        buildAuditMessage(task.name, entries, task.timezone, ui),
       );
     }
     case 'why': {
