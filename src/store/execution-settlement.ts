@@ -200,15 +200,24 @@ export async function finishSettlement(
     if (known === undefined || (known !== null && (row.started_at === null || row.started_at < known)))
       earliestStart.set(row.task_id, row.started_at);
   }
+  //
+  // The task rows are locked by a statement of their own, before the update: under READ COMMITTED the
+  // update's `exists` then reads a snapshot taken after the lock was granted, so it sees what a
+  // concurrent settle of another run of the same task committed. Locked within the update itself, both
+  // settles read snapshots from before the other committed, each saw the other's run still running,
+  // and an `allow` task kept is_running = true with nothing running (seen in the three-replica test).
+  await client.query(
+    'select id from scheduled_tasks where id = any($1::uuid[]) order by id for no key update',
+    [[...latest.keys()]],
+  );
   const tasks = await client.query<{ id: string; name: string; max_retries: number; enabled: boolean }>(
     `update scheduled_tasks t
         set is_running = case when t.overlap_policy = 'allow' or s.started_at is null or t.updated_at >= s.started_at
                               then exists (select 1 from task_executions r where r.task_id = t.id and r.status = 'running')
                               else false end,
             last_status = s.status
-       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as s(task_id, status, started_at),
-            (select id from scheduled_tasks where id = any($1::uuid[]) order by id for no key update) as locked
-      where t.id = s.task_id and t.id = locked.id
+       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as s(task_id, status, started_at)
+      where t.id = s.task_id
       returning t.id, t.name, t.max_retries, t.enabled`,
     [[...latest.keys()], [...latest.values()], [...earliestStart.values()].map(isoOrNull)],
   );
