@@ -69,6 +69,7 @@ export interface StoredView extends Json {
 // Slack's block validation is shared with the sandbox (src/sandbox/block-rules.ts), so the tests' fake
 // and the sandbox refuse exactly what real Slack refuses.
 import { blockProblems, messageProblems, viewProblems } from '../../src/sandbox/block-rules.js';
+import { manifestBotScopes, scopeNeededFor } from './slack-scopes.js';
 
 export { blockProblems, viewProblems };
 
@@ -125,8 +126,17 @@ export interface CallHold {
   release(): void;
 }
 
-export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(
+  options: {
+    triggerTtlMs?: number;
+    /** The bot token's scopes (default: manifest.json's `oauth_config.scopes.bot`, read now). */
+    scopes?: readonly string[];
+  } = {},
+): Promise<FakeSlack> {
   const triggerTtlMs = options.triggerTtlMs ?? 3000;
+  // The token has exactly the scopes the app is installed with: a call needing another one is answered
+  // `missing_scope` with `needed` and `provided`, as Slack does (docs/SLACK.md, "Bot scopes").
+  const granted = new Set(options.scopes ?? manifestBotScopes());
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
   // The first response per response_url id, and who waits for one not yet posted.
@@ -209,6 +219,11 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     if (failure && failure.times > 0) {
       failure.times -= 1;
       return { ok: false, error: failure.error };
+    }
+    const needed = scopeNeededFor(method, args);
+    if (needed && !granted.has(needed)) {
+      rejected.push({ method, problems: [`missing_scope: ${needed}`] });
+      return { ok: false, error: 'missing_scope', needed, provided: [...granted].join(',') };
     }
     switch (method) {
       case 'auth.test':
