@@ -69,6 +69,7 @@ export interface StoredView extends Json {
 // Slack's block validation is shared with the sandbox (src/sandbox/block-rules.ts), so the tests' fake
 // and the sandbox refuse exactly what real Slack refuses.
 import { blockProblems, messageProblems, viewProblems } from '../../src/sandbox/block-rules.js';
+import { viewArgumentProblems } from '../../src/sandbox/view-argument-rules.js';
 import { manifestBotScopes, scopeNeededFor } from './slack-scopes.js';
 
 export { blockProblems, viewProblems };
@@ -213,6 +214,13 @@ export async function startFakeSlack(
     rejected.push({ method, problems });
     return { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } };
   };
+  /** A view outside Slack's view schema (an initial_value longer than its input's max_length…). */
+  const invalidView = (method: string, view: unknown): Json | undefined => {
+    const problems = viewArgumentProblems(view);
+    if (problems.length === 0) return undefined;
+    rejected.push({ method, problems });
+    return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+  };
 
   const handle = (method: string, args: Json): Json => {
     const failure = failures.get(method);
@@ -238,6 +246,8 @@ export async function startFakeSlack(
         };
       case 'views.open':
       case 'views.push': {
+        const refused = invalidView(method, args.view);
+        if (refused) return refused;
         const problems = viewProblems(args.view);
         if (problems.length > 0) return invalid(method, problems);
         const triggerError = useTrigger(args.trigger_id);
@@ -252,11 +262,15 @@ export async function startFakeSlack(
         if (!existing) return { ok: false, error: 'not_found' };
         if (args.hash !== undefined && args.hash !== existing.hash)
           return { ok: false, error: 'hash_conflict' };
+        const refused = invalidView(method, args.view);
+        if (refused) return refused;
         const problems = viewProblems(args.view);
         if (problems.length > 0) return invalid(method, problems);
         return { ok: true, view: storeView(args.view as Json, existing.id) };
       }
       case 'views.publish': {
+        const refused = invalidView(method, args.view);
+        if (refused) return refused;
         const problems = viewProblems(args.view);
         if (problems.length > 0) return invalid(method, problems);
         if ((args.view as Json).type !== 'home') return invalid(method, ['views.publish needs a home view']);
