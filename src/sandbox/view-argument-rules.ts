@@ -21,7 +21,9 @@ export function viewArgumentProblems(view: unknown): string[] {
     if (block.accessory && typeof block.accessory === 'object')
       elements.push([block.accessory as Json, 'accessory']);
     if (Array.isArray(block.elements))
-      (block.elements as Json[]).forEach((element, i) => elements.push([element, `elements/${i}`]));
+      (block.elements as Json[]).forEach((element, i) => {
+        elements.push([element, `elements/${i}`]);
+      });
     for (const [element, path] of elements) {
       if (element.type !== 'plain_text_input') continue;
       const pointer = `/view/blocks/${index}/${path}`;
