@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { WebClient } from '@slack/web-api';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import {
   type Config,
@@ -14,6 +13,7 @@ import {
 } from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
 import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps } from './notify/outbox-worker.js';
+import { createOutboxWebClient } from './notify/web-client.js';
 import { createSandbox, type Sandbox } from './sandbox/sandbox.js';
 import { pingDeadMansSwitch } from './scheduler/dead-man-ping.js';
 import { observeScheduler } from './scheduler/metrics.js';
@@ -549,12 +549,7 @@ function createAlertsWorker(
   return createOutboxWorker({
     ...deps,
     logger: deps.logger.child({ component: 'outbox' }),
-    web: new WebClient(target.token, {
-      ...(target.apiUrl ? { slackApiUrl: target.apiUrl } : {}),
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 0 },
-      timeout: 10_000,
-    }),
+    web: createOutboxWebClient({ token: target.token, apiUrl: target.apiUrl }),
     defaultChannel: target.defaultChannel,
     locale: config.locale,
     workerId: config.scheduler.workerId,

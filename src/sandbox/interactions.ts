@@ -96,7 +96,8 @@ export function createInteractions(options: {
           user_id: userId,
           user_name: userOf(userId).username,
           command,
-          text,
+          // Slack escapes a command's text as it does messages (docs/SLACK.md).
+          text: escapeForMrkdwn(text),
           api_app_id: SANDBOX_APP_ID,
           is_enterprise_install: 'false',
           response_url: options.responseUrl(responseId),

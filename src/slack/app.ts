@@ -17,6 +17,7 @@ import * as events from './listeners/events.js';
 import * as views from './listeners/views.js';
 import { createRoleResolver } from './permissions.js';
 import { createReplayGuard } from './replay-guard.js';
+import { interactiveClientOptions } from './web-client-policy.js';
 
 /** The path Slack posts commands, interactions and events to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -116,10 +117,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   if (socketMode && !appToken) throw new Error('createSlackApp: Socket Mode needs SLACK_APP_TOKEN.');
   if (!socketMode && !signingSecret) throw new Error('createSlackApp: HTTP mode needs SLACK_SIGNING_SECRET.');
 
-  const clientOptions = {
-    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-    ...(connection.retries !== undefined ? { retryConfig: { retries: connection.retries } } : {}),
-  };
+  // Fail fast: these clients answer people (web-client-policy.ts).
+  const clientOptions = interactiveClientOptions({ apiUrl, retries: connection.retries });
   const receiver = socketMode
     ? undefined
     : new HTTPReceiver({

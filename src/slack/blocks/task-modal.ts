@@ -1,5 +1,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { codeBlock, truncateText } from '../../domain/mrkdwn.js';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES, TASK_TYPES } from '../../domain/task-types.js';
+import { fitsTextInput, paramText } from '../long-text-fields.js';
 import { PARAM_FIELDS, type ParamField } from '../param-fields.js';
 import type { TaskForm, TaskModalMeta } from '../task-form.js';
 import { encodeMeta } from '../task-form.js';
@@ -33,7 +35,9 @@ function textInput(
   return {
     type: 'plain_text_input' as const,
     action_id: actionId,
-    ...(value !== '' ? { initial_value: value.slice(0, options.maxLength ?? 3000) } : {}),
+    // Never cut: a value longer than the input takes is shown read-only instead (paramBlocks), and the
+    // other fields' values are validated to their max_length before they are saved.
+    ...(value !== '' ? { initial_value: value } : {}),
     ...(options.multiline ? { multiline: true } : {}),
     ...(options.maxLength ? { max_length: options.maxLength } : {}),
   };
@@ -49,6 +53,44 @@ function select(actionId: string, options: PlainTextOption[], selected: string |
   };
 }
 
+/**
+ * A text parameter too long for a plain_text_input (long-text-fields.ts): its beginning in a section and
+ * a note saying it is kept as it is and how to change it, instead of an input that would cut it.
+ */
+function readOnlyParam(form: TaskForm, field: ParamField, text: string, ui: Ui): KnownBlock[] {
+  const { m, locale } = ui;
+  const label = m.modal.paramLabels[field.key] ?? field.key;
+  const chars = Array.from(text).length.toLocaleString(locale === 'fr' ? 'fr-FR' : 'en-US');
+  return [
+    section(`*${label}* · ${m.modal.longTextReadOnly(chars)}\n${excerptBlock(text)}`, {
+      block_id: paramBlockId(form.type, field.key),
+    }),
+    context([m.modal.longTextHowToChange]),
+  ];
+}
+
+/** Characters of a read-only parameter shown at most; fewer when escaping lengthens them. */
+const LONG_TEXT_EXCERPT = 1500;
+
+/** The beginning of `text` as a code block short enough, escaped, for a section with its label. */
+function excerptBlock(text: string): string {
+  let length = LONG_TEXT_EXCERPT;
+  let block = codeBlock(truncateText(text, length));
+  while (block.length > LIMITS.sectionText - 400 && length > 100) {
+    length = Math.floor(length * 0.8);
+    block = codeBlock(truncateText(text, length));
+  }
+  return block;
+}
+
+function paramBlocks(form: TaskForm, field: ParamField, ui: Ui): KnownBlock[] {
+  const value = form.params[field.key];
+  const text = paramText(value);
+  const textual = field.kind === 'text' || field.kind === 'multiline' || field.kind === 'json';
+  if (textual && !fitsTextInput(text)) return readOnlyParam(form, field, text, ui);
+  return [paramInput(form, field, ui)];
+}
+
 function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
   const { m } = ui;
   const value = form.params[field.key];
@@ -62,7 +104,7 @@ function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
   const hint = hintText ? { hint: plain(hintText) } : {};
   const blockId = paramBlockId(form.type, field.key);
   const actionId = ACTION.paramInput;
-  const asText = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const asText = paramText(value);
   switch (field.kind) {
     case 'number':
       return input(
@@ -145,7 +187,7 @@ export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: str
       dispatch_action: true,
     }),
     section(`*${m.modal.paramsHeader}*`, { block_id: BLOCK.paramsHeader }),
-    ...PARAM_FIELDS[form.type].map((field) => paramInput(form, field, ui)),
+    ...PARAM_FIELDS[form.type].flatMap((field) => paramBlocks(form, field, ui)),
     section(`*${m.modal.preset}*`, {
       block_id: BLOCK.preset,
       accessory: {

@@ -310,6 +310,11 @@ export const en = {
     duplicateName: 'A task with this name already exists.',
     userSqlUnavailable:
       'SQL written here needs a restricted database login, and none is configured: an administrator must set TASK_DATABASE_URL (README, "The restricted task login").',
+    longTextReadOnly: (chars: string) => `${chars} characters, read-only here`,
+    longTextHowToChange:
+      'A Slack text field holds at most 3,000 characters, so this text is shown read-only (its beginning above) and is kept unchanged when you save. To change it, keep the SQL in a file of the scripts folder (SCRIPTS_DIR) and run it from a custom task of kind script, or create the task again with a text of at most 3,000 characters.',
+    truncatedText: (chars: number) =>
+      `This field holds only the first 3,000 of the saved text's ${chars.toLocaleString('en-US')} characters: saving it would cut the rest, so nothing was saved. Close this window and open the task again: the whole text is then kept and shown read-only.`,
     notANumber: 'Must be a whole number.',
     notJson: 'Must be a JSON list such as ["a", "b"].',
     saveTimeout: 'Saving is taking longer than expected; you will get a message when it is done.',

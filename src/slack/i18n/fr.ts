@@ -309,6 +309,11 @@ export const fr: Messages = {
     duplicateName: 'Une tâche porte déjà ce nom.',
     userSqlUnavailable:
       "Le SQL saisi ici a besoin d'un identifiant de base restreint, et aucun n'est configuré : un administrateur doit définir TASK_DATABASE_URL (README, « The restricted task login »).",
+    longTextReadOnly: (chars: string) => `${chars} caractères, en lecture seule ici`,
+    longTextHowToChange:
+      "Un champ de texte Slack contient au plus 3 000 caractères : ce texte est donc affiché en lecture seule (son début ci-dessus) et conservé tel quel à l'enregistrement. Pour le modifier, placez le SQL dans un fichier du dossier des scripts (SCRIPTS_DIR) et exécutez-le depuis une tâche personnalisée de type script, ou recréez la tâche avec un texte d'au plus 3 000 caractères.",
+    truncatedText: (chars: number) =>
+      `Ce champ ne contient que les 3 000 premiers des ${chars.toLocaleString('fr-FR')} caractères du texte enregistré : l'enregistrer couperait la suite, rien n'a donc été enregistré. Fermez cette fenêtre et rouvrez la tâche : le texte entier est alors conservé et affiché en lecture seule.`,
     notANumber: 'Doit être un nombre entier.',
     notJson: 'Doit être une liste JSON comme ["a", "b"].',
     saveTimeout:
