@@ -70,7 +70,7 @@ export function runExecution(
     controller.abort(reason);
     decide({ kind: 'aborted', cause });
   };
-  const timer = setTimeout(() => abort('timeout'), Math.max(0, deadlineMs - clock.nowMs()));
+  const cancelTimer = clock.after(deadlineMs - clock.nowMs(), () => abort('timeout'));
 
   const work = (async (): Promise<ExecutionResult> => {
     if (options.gate) {
@@ -105,7 +105,7 @@ export function runExecution(
 
   const settled = (async (): Promise<SettleInput | null> => {
     const outcome = await decided;
-    clearTimeout(timer);
+    cancelTimer();
     const finishedAt = clock.now();
     const durationMs = Math.max(0, finishedAt.getTime() - startedMs);
     // An abort that raced with the executor's own rejection is still reported as the abort.

@@ -1,11 +1,7 @@
 import type { TaskType } from '../../src/domain/task-types.js';
 import type { ExecutionContext, ExecutionResult, Executor } from '../../src/executors/types.js';
-import {
-  createScheduler,
-  type Scheduler,
-  type SchedulerDeps,
-  type SchedulerOptions,
-} from '../../src/scheduler/scheduler.js';
+import type { Scheduler, SchedulerDeps, SchedulerOptions } from '../../src/scheduler/contract.js';
+import { createScheduler } from '../../src/scheduler/scheduler.js';
 import { type Clock, createFakeClock } from '../../src/shared/clock.js';
 import { AppError, type AppErrorCode } from '../../src/shared/errors.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
