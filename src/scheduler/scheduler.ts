@@ -1,15 +1,9 @@
-import type pg from 'pg';
-import { DEFAULT_RETRY_BACKOFF, type RetryBackoffOptions, retryDelayMs } from '../domain/retry-backoff.js';
-import type { TaskType } from '../domain/task-types.js';
-import type { Executor } from '../executors/types.js';
-import { type Clock, every } from '../shared/clock.js';
+import { DEFAULT_RETRY_BACKOFF, retryDelayMs } from '../domain/retry-backoff.js';
+import { every } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import type { Redactor } from '../shared/redact.js';
 import { releaseOwnedQueued } from '../store/execution-leases.js';
 import { detectOverdue } from '../store/overdue.js';
 import { nextDueAt } from '../store/planning.js';
-import type { WorkerLiveness } from '../store/worker-liveness.js';
 import { overdueAlert } from './alerts.js';
 import { createClaims } from './claims.js';
 import {
