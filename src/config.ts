@@ -91,6 +91,10 @@ const slackIdList = idList.refine(
 const envSchema = z.object({
   PORT: intInRange(0, 65_535, 3000),
   HOST: optionalText,
+  HTTP_MAX_CONNECTIONS: intInRange(1, 100_000, 512),
+  HTTP_HEADERS_TIMEOUT_SECONDS: intInRange(1, 600, 10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: intInRange(1, 3600, 30),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: intInRange(1, 600, 5),
   LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
       error: 'must be one of trace, debug, info, warn, error, fatal, silent',
@@ -166,10 +170,24 @@ export type Locale = 'en' | 'fr';
 export interface Config {
   readonly port: number;
   /**
-   * Interface to listen on: loopback by default in sandbox mode, and only loopback there unless
-   * CHRONOPS_SANDBOX=true accepts a network interface (the sandbox acts as admins for whoever reaches it).
+   * Interface to listen on: all interfaces by default in HTTP mode (Slack posts to /slack/events);
+   * loopback by default in Socket Mode (nothing from Slack comes in) and in sandbox mode, and only
+   * loopback there unless CHRONOPS_SANDBOX=true accepts a network interface (the sandbox acts as admins
+   * for whoever reaches it).
    */
   readonly host: string;
+  /** Whether HOST was set, or `host` is the mode's default (the start line says which). */
+  readonly hostIsDefault: boolean;
+  /**
+   * Limits of the HTTP server (src/http/server.ts): how long a client may take to send its headers and
+   * its whole request, how long an idle keep-alive connection is kept, how many connections at once.
+   */
+  readonly http: {
+    readonly maxConnections: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly locale: Locale;
   readonly defaultTimezone: string;
@@ -298,6 +316,16 @@ export function loadConfig(
     }
   }
   problems.push(...slackModeProblems(e));
+  if (e.SLACK_API_URL && !isHttpsOrLoopback(e.SLACK_API_URL)) {
+    problems.push(
+      `SLACK_API_URL must be an https:// URL: every call carries the bot token, which plain http:// would send in clear; http:// is accepted only for a loopback host (localhost, 127.0.0.0/8, ::1), such as a local stand-in for Slack (got "${truncate(e.SLACK_API_URL)}").`,
+    );
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_SECONDS must be at most HTTP_REQUEST_TIMEOUT_SECONDS (${e.HTTP_REQUEST_TIMEOUT_SECONDS}): the headers are part of the request.`,
+    );
+  }
   if (e.HEARTBEAT_SECONDS * 2 > e.LEASE_SECONDS) {
     problems.push(
       `HEARTBEAT_SECONDS must be at most half of LEASE_SECONDS (${e.LEASE_SECONDS}), so one missed heartbeat does not lose the lease.`,
@@ -318,7 +346,16 @@ export function loadConfig(
   const dataDir = resolve(cwd, e.CHRONOPS_DATA_DIR ?? '.chronops');
   const config: Config = {
     port: e.PORT,
-    host: e.HOST ?? (mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'),
+    // Only HTTP mode needs Slack to reach this server; Socket Mode and the sandbox answer on loopback
+    // unless HOST says otherwise (README, "Configuration").
+    host: e.HOST ?? (mode === 'http' ? '0.0.0.0' : '127.0.0.1'),
+    hostIsDefault: e.HOST === undefined,
+    http: {
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    },
     logLevel: e.LOG_LEVEL,
     locale: e.LOCALE,
     defaultTimezone: e.DEFAULT_TIMEZONE,
@@ -421,6 +458,21 @@ const SECRET_VARIABLES = new Set([
   'TASK_DATABASE_URL',
   'HEARTBEAT_URL',
 ]);
+
+/**
+ * SLACK_API_URL's scheme: https, or http to this machine's loopback only (a local fake Slack, the
+ * tests): the bot token and app token go with every call.
+ */
+function isHttpsOrLoopback(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:') return true;
+  return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
+}
 
 /** True when two connection strings log in as the same user on the same host and port. */
 function sameLogin(first: string, second: string): boolean {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +11,8 @@ import {
   scriptSourceEnvironment,
 } from './config.js';
 import { createExecutorRegistry } from './executors/registry.js';
+import { createHealthEndpoint, createMetricsEndpoint } from './http/health.js';
+import { createHttpServer, hostForUrl, listen, listeningPort } from './http/server.js';
 import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps } from './notify/outbox-worker.js';
 import { createOutboxWebClient } from './notify/web-client.js';
 import { createSandbox, type Sandbox } from './sandbox/sandbox.js';
@@ -252,7 +253,6 @@ export async function startService(
       wakeScheduler: () => scheduler.wake(),
       userSqlAvailable: taskDatabaseUrl !== undefined,
     });
-    if (config.slack.mode === 'socket') await slack.start();
   }
   // Alerts leave through the outbox worker (every replica runs one; rows are leased, so none is posted
   // twice). Against real Slack it uses the bot token; the sandbox wires its own below.
@@ -294,64 +294,32 @@ export async function startService(
     },
   });
 
-  const server = createServer((request, response) => {
-    if (request.url === '/metrics' && request.method === 'GET') {
-      metrics
-        .metrics()
-        .then((text) => {
-          response.writeHead(200, { 'content-type': metrics.contentType });
-          response.end(text);
-        })
-        .catch((error: unknown) => {
-          response.writeHead(500, { 'content-type': 'text/plain' });
-          response.end(`${toError(error).message}\n`);
-        });
-      return;
-    }
+  const metricsEndpoint = createMetricsEndpoint({
+    collect: () => metrics.metrics(),
+    contentType: metrics.contentType,
+    logger,
+  });
+  const healthEndpoint = createHealthEndpoint({
+    readDatabase: async () => {
+      await httpDatabase.pool.query('select 1');
+      return { outboxBacklog: await countPendingOutbox(httpDatabase.pool) };
+    },
+    scheduler,
+    nowMs: () => clock.nowMs(),
+    pollIntervalMs: config.scheduler.pollIntervalMs,
+    slackState: () => slack?.connectionState(),
+    logger,
+  });
+  const server = createHttpServer((request, response) => {
+    if (request.url === '/metrics' && request.method === 'GET') return metricsEndpoint(request, response);
     if (slack?.handleRequest(request, response)) return;
     if (sandbox?.handleRequest(request, response)) return;
-    if (request.url === '/healthz') {
-      const lastTick = scheduler.lastTickAt();
-      const tickAgeMs = lastTick ? Math.round(clock.nowMs() - lastTick.getTime()) : null;
-      Promise.all([httpDatabase.pool.query('select 1'), countPendingOutbox(httpDatabase.pool)])
-        .then(([, outboxBacklog]) => {
-          // An idle loop sleeps up to the poll interval between ticks: alive while it ticked within that
-          // and a margin, or while it is sleeping towards a wake-up that is not overdue.
-          const nextWake = scheduler.nextWakeAt();
-          const loopAlive =
-            tickAgeMs !== null &&
-            (tickAgeMs < config.scheduler.pollIntervalMs + 10_000 ||
-              (nextWake !== null && nextWake.getTime() > clock.nowMs() - 10_000));
-          response.writeHead(loopAlive ? 200 : 503, { 'content-type': 'application/json' });
-          response.end(
-            JSON.stringify({
-              status: loopAlive ? 'ok' : 'degraded',
-              database: 'up',
-              scheduler: loopAlive ? 'alive' : 'stalled',
-              lastTickAgeMs: tickAgeMs,
-              running: scheduler.runningCount(),
-              outboxBacklog,
-            }),
-          );
-        })
-        .catch((error: unknown) => {
-          response.writeHead(503, { 'content-type': 'application/json' });
-          response.end(
-            JSON.stringify({
-              status: 'degraded',
-              database: toError(error).message,
-              lastTickAgeMs: tickAgeMs,
-            }),
-          );
-        });
-      return;
-    }
+    if (request.url === '/healthz') return healthEndpoint(request, response);
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end('not found\n');
-  });
+  }, config.http);
   await listen(server, config.port, config.host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = listeningPort(server, config.port);
   const httpUrl = `http://${hostForUrl(config.host)}:${port}`;
 
   if (config.slack.mode === 'sandbox') {
@@ -376,6 +344,10 @@ export async function startService(
     alerts.start();
   }
 
+  // Only now, with /healthz answering: Socket Mode's connection is opened in the background and
+  // retried for as long as Slack cannot be reached (docs/SLACK.md, "Slack unreachable at start").
+  if (config.slack.mode === 'socket') slack?.connectInBackground();
+
   logger.info(
     {
       readyInMs: Math.round(performance.now() - startedAt),
@@ -386,7 +358,7 @@ export async function startService(
       leaseSeconds: config.scheduler.leaseSeconds,
       maxConcurrentExecutions: config.scheduler.maxConcurrentExecutions,
     },
-    `chronops ready on ${httpUrl} (health: ${httpUrl}/healthz); scheduler running as ${config.scheduler.workerId}`,
+    `chronops ready on ${httpUrl} (health: ${httpUrl}/healthz)${listensWhere(config)}; scheduler running as ${config.scheduler.workerId}`,
   );
   if (sandbox) {
     if (!isLoopbackHost(config.host))
@@ -560,24 +532,12 @@ function createAlertsWorker(
 }
 
 /**
- * How this machine reaches the server listening on `host`, for URLs: a wildcard through loopback, an
- * IPv6 literal in brackets.
+ * What the start line adds about the interface: in Socket Mode the default is loopback, since nothing
+ * from Slack comes in (README, "Configuration").
  */
-function hostForUrl(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${port} on ${host} is already in use: stop the other process or set PORT.`));
-      } else reject(error);
-    });
-    server.listen(port, host, () => resolve());
-  });
+function listensWhere(config: Config): string {
+  if (config.slack.mode !== 'socket' || !config.hostIsDefault) return '';
+  return ', loopback only: Socket Mode needs no inbound connection; set HOST=0.0.0.0 to reach /healthz and /metrics from other machines';
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type Authorize, type Logger as BoltLogger, HTTPReceiver, LogLevel } from '@slack/bolt';
+import {
+  App,
+  type Authorize,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
@@ -26,6 +33,34 @@ const MAX_SLACK_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Default after-ack concurrency (see after-ack.ts and docs/BENCHMARKS.md, `slack`). */
 export const AFTER_ACK_CONCURRENCY = 8;
+
+/**
+ * Socket Mode's connection, for /healthz: `connecting` from the first try (apps.connections.open, then
+ * the WebSocket) until Slack's hello, and again while reconnecting; `disconnected` after a failed try
+ * or a dropped connection (until the next try), and once stopped.
+ */
+export type SlackConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+/** One apps.connections.open call gives up after this long (the WebClient's default is never). */
+const SOCKET_OPEN_TIMEOUT_MS = 10_000;
+/**
+ * Retries of apps.connections.open inside one connection try, for network errors and HTTP errors
+ * (Slack's refusals, such as invalid_auth, end the try at once). The Socket Mode client's own default,
+ * 100 retries each 1.3 times longer, would wait most of an hour between two tries late in an outage;
+ * here every 30 s at most, for as long as it lasts. Retrying forever also matters when a live connection
+ * drops: the client's own reconnect does not catch a failed try (an unhandled rejection). Unref'd, so
+ * a try still retrying after stop() never keeps the process alive.
+ */
+const SOCKET_OPEN_RETRIES = {
+  forever: true,
+  retries: 5,
+  factor: 2,
+  minTimeout: 1000,
+  maxTimeout: 30_000,
+  unref: true,
+};
+/** Between two failed connection tries: doubling from 2 s up to this. */
+const SOCKET_RETRY_MAX_MS = 60_000;
 
 // Who counts as looking at their App Home for republishing after a change, and how many at most.
 const HOME_VIEWER_TTL_MS = 24 * 3600 * 1000;
@@ -68,6 +103,8 @@ export interface SlackApp {
   readonly app: App;
   /** The HTTP receiver (undefined in Socket Mode). */
   readonly receiver: HTTPReceiver | undefined;
+  /** The Socket Mode receiver (undefined over HTTP): a WebSocket client only, no HTTP listener. */
+  readonly socketReceiver: SocketModeReceiver | undefined;
   /**
    * Node request handler for mounting Bolt on an existing HTTP server (next to /healthz): handles
    * `POST /slack/events` and returns true, or returns false without touching the request.
@@ -75,6 +112,14 @@ export interface SlackApp {
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
   /** Starts Bolt's own HTTP server on `port` (HTTP mode) or the Socket Mode connection. */
   start(port?: number): Promise<void>;
+  /**
+   * Socket Mode: opens the connection without waiting for it, and tries again (2 s, doubling up to
+   * 60 s) after each failed try until stop(), so an unreachable Slack never holds up the rest of the
+   * service (docs/SLACK.md, "Slack unreachable at start"). Nothing to do over HTTP.
+   */
+  connectInBackground(): void;
+  /** Socket Mode's connection (undefined over HTTP: Slack comes to us). */
+  connectionState(): SlackConnectionState | undefined;
   stop(): Promise<void>;
   /** Re-renders one user's App Home (first page). */
   republishHome(userId: string): Promise<void>;
@@ -127,6 +172,46 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         logger: boltLogger(logger),
         processBeforeResponse: false,
       });
+  // Made here rather than by App({ socketMode: true }), to bound apps.connections.open and to watch the
+  // connection. Neither OAuth options nor custom routes are given, so Bolt opens no HTTP server of its
+  // own (it would listen on every interface): only the service's own server listens.
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: appToken!,
+        logger: boltLogger(logger),
+        installerOptions: {
+          clientOptions: {
+            ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+            timeout: SOCKET_OPEN_TIMEOUT_MS,
+            retryConfig:
+              connection.retries !== undefined ? { retries: connection.retries } : SOCKET_OPEN_RETRIES,
+          },
+        },
+      })
+    : undefined;
+  if (socketReceiver && (socketReceiver as unknown as { httpServer?: unknown }).httpServer !== undefined)
+    throw new Error('createSlackApp: Bolt’s Socket Mode receiver would open an HTTP server of its own.');
+  let socketState: SlackConnectionState = 'disconnected';
+  socketReceiver?.client
+    .on('connecting', () => {
+      socketState = 'connecting';
+    })
+    .on('reconnecting', () => {
+      socketState = 'connecting';
+    })
+    .on('connected', () => {
+      if (socketState !== 'connected') logger.info('connected to Slack (Socket Mode)');
+      socketState = 'connected';
+    })
+    .on('disconnected', () => {
+      socketState = 'disconnected';
+    })
+    // The WebSocket closed (Slack dropped it, or it never opened): until the client's reconnect begins.
+    .on('close', () => {
+      if (socketState === 'connected' && !stopping)
+        logger.warn('the Socket Mode connection to Slack closed; reconnecting');
+      socketState = 'disconnected';
+    });
 
   // auth.test once, lazily, and again only after a failure: Bolt's own token verification would call
   // it in the constructor (an unhandled rejection when Slack is unreachable at start) or on every request.
@@ -149,7 +234,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     // No conversation store: nothing reads context.conversation, and Bolt's default in-memory one
     // builds an Error ("Conversation not found") on every request before its listener can ack.
     convoStore: false,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: appToken! }),
+    receiver: (receiver ?? socketReceiver)!,
   });
 
   // The listeners' clients carry the token from authorize(); background work uses this one.
@@ -306,9 +391,35 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   };
 
   let started = false;
+  let stopping = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let failedTries = 0;
+  const tryToConnect = () => {
+    retryTimer = undefined;
+    socketState = 'connecting';
+    app.start().then(
+      () => {
+        failedTries = 0;
+        // stop() came while this try was under way: close what it opened.
+        if (stopping) void app.stop();
+      },
+      (error: unknown) => {
+        socketState = 'disconnected';
+        if (stopping) return;
+        failedTries += 1;
+        const retryInMs = Math.min(SOCKET_RETRY_MAX_MS, 1000 * 2 ** failedTries);
+        logger.error(
+          { err: toError(error), retryInMs, failedTries },
+          `could not connect to Slack (Socket Mode): ${toError(error).message}; trying again in ${Math.round(retryInMs / 1000)} s (check SLACK_APP_TOKEN and SLACK_API_URL)`,
+        );
+        retryTimer = setTimeout(tryToConnect, retryInMs);
+      },
+    );
+  };
   return {
     app,
     receiver,
+    socketReceiver,
     handleRequest(request, response) {
       if (!receiver) return false;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -321,10 +432,21 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       return true;
     },
     async start(port) {
+      stopping = false;
       await (receiver ? app.start(port ?? 3000) : app.start());
       started = true;
     },
+    connectInBackground() {
+      if (!socketReceiver || started) return;
+      stopping = false;
+      started = true;
+      tryToConnect();
+    },
+    connectionState: () => (socketReceiver ? socketState : undefined),
     async stop() {
+      stopping = true;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
       if (started) await app.stop();
       started = false;
       await this.idle();

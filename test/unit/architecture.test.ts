@@ -16,6 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   notify: ['notify', 'store', 'domain', 'shared'],
   slack: ['slack', 'store', 'domain', 'shared'],
   sandbox: ['sandbox', 'shared'],
+  http: ['http', 'shared'],
   'config.ts': ['shared'],
 };
 

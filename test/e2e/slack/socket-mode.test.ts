@@ -19,6 +19,10 @@ let fake: FakeSlack;
 let server: WebSocketServer;
 let slack: SlackApp;
 const sockets: WebSocket[] = [];
+/** Listening TCP servers of this process, before and after the app connected. */
+const tcpServers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap').length;
+let serversBefore = 0;
+let serversAfter = 0;
 /** Every message the app sent over the socket (acks), parsed. */
 const received: Array<Record<string, unknown>> = [];
 
@@ -55,8 +59,10 @@ beforeAll(async () => {
     logger: createSilentLogger(),
     connection: { retries: 0 },
   });
+  serversBefore = tcpServers();
   await slack.start();
   await waitUntil(async () => sockets.length === 1, 5000, 'the app connects to the socket');
+  serversAfter = tcpServers();
 });
 
 afterAll(async () => {
@@ -98,6 +104,14 @@ async function sendEnvelope(
 describe('Socket Mode', () => {
   it('opens its connection through the configured Web API URL', () => {
     expect(fake.callsTo('apps.connections.open')).toHaveLength(1);
+  });
+
+  it('opens no HTTP server of its own (Bolt would listen on every interface for OAuth or custom routes)', () => {
+    expect(serversBefore).toBeGreaterThan(0);
+    expect(serversAfter).toBe(serversBefore);
+    expect(slack.receiver).toBeUndefined();
+    expect((slack.socketReceiver as unknown as { httpServer?: unknown }).httpServer).toBeUndefined();
+    expect(slack.connectionState()).toBe('connected');
   });
 
   it('acknowledges a slash command envelope and answers it on its response_url', async () => {
