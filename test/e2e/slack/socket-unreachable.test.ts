@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { loadConfig } from '../../../src/config.js';
-import { type RunningService, startService } from '../../../src/main.js';
+import { type RunningService, startService } from '../../../src/service/start-service.js';
 import { createSilentLogger } from '../../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { type CallHold, type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
