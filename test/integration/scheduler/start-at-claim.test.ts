@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeClock, createSystemClock } from '../../../src/shared/clock.js';
+import { createFakeClock } from '../../../src/shared/clock.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
