@@ -232,9 +232,12 @@ describe('dead alerts are listed and redelivered', () => {
       // The database as 0007 left it, with an alert given up by the old count of attempts.
       await old.pool.query(`drop index notification_outbox_dead_idx`);
       await old.pool.query(`alter table notification_outbox drop column dead_at, drop column failing_since`);
+      // And without what the later migrations added (0009 trigram index, 0010 error_code), whose rows go too.
+      await old.pool.query(`drop index scheduled_tasks_name_trgm_idx`);
+      await old.pool.query(`alter table task_executions drop column error_code`);
       await old.pool.query(
         `delete from drizzle.__drizzle_migrations
-          where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`,
+          where id in (select id from drizzle.__drizzle_migrations order by created_at desc limit 3)`,
       );
       await old.pool.query(
         `insert into notification_outbox (kind, dedupe_key, channel, payload, status, attempts, last_error, next_attempt_at)
