@@ -24,6 +24,15 @@ import { truncateText } from './mrkdwn.js';
 /** Slack rejects an empty text object; a single space renders as nothing. */
 const nonEmpty = (text: string): string => (text === '' ? ' ' : text);
 
+/**
+ * A value (not shown, handed back to us on click) cut to `max` UTF-16 units with no `…`, and never through
+ * the middle of an emoji: half a surrogate pair is not valid UTF-8 and would not come back as sent.
+ */
+function cutValue(value: string, max: number): string {
+  const cut = value.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 export function plain(text: string, max: number = SLACK_LIMITS.sectionText): PlainTextElement {
   return { type: 'plain_text', text: truncateText(nonEmpty(text), max), emoji: true };
 }
@@ -71,7 +80,7 @@ export function button(
     type: 'button',
     text: plain(text, SLACK_LIMITS.buttonText),
     action_id: actionId,
-    value: value.slice(0, SLACK_LIMITS.actionValue),
+    value: cutValue(value, SLACK_LIMITS.actionValue),
     ...(options.style ? { style: options.style } : {}),
     ...(options.confirm ? { confirm: options.confirm } : {}),
   };
