@@ -1,10 +1,11 @@
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { mrkdwn } from '../blockkit/kit.js';
+import { SLACK_LIMITS } from '../blockkit/limits.js';
+import { displayValue, escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import { type NotificationParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
 import { DEFAULT_RESULT_CAPS } from './capped-result.js';
 import type { ExecutorDeps } from './deps.js';
-import { displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { singleStatement } from './sql-text.js';
 import { resolveColumn, resolveTable } from './target-database.js';
 import { withTaskSql } from './task-sql-session.js';

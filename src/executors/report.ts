@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { capBlocks, mrkdwn } from '../blockkit/kit.js';
+import { SLACK_LIMITS } from '../blockkit/limits.js';
+import { displayValue, escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import { computeLookahead, type Lookahead } from '../domain/report-lookahead.js';
 import { type ReportQueryName, requireTaskParams } from '../domain/task-params.js';
 import { throwIfAborted } from './abort.js';
@@ -13,7 +15,6 @@ import {
   type ReportFigure,
   type ReportOverview,
 } from './report-queries.js';
-import { capBlocks, displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { tablesExist } from './target-database.js';
 import type { ExecutionResult, Executor, OutboundMessage } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type pg from 'pg';
-import { OUTBOX_EVENT_TYPE } from '../domain/alert-actions.js';
+import { OUTBOX_EVENT_TYPE } from '../blockkit/alert-actions.js';
 import { formatDeliveryError } from '../domain/delivery-error.js';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';

@@ -1,9 +1,9 @@
+import { formatRun } from '../blockkit/dates.js';
+import { escapeMrkdwn } from '../blockkit/mrkdwn.js';
 import { dstNotices, nextRunsAfter, parseCron } from '../domain/cron.js';
 import { describeCron } from '../domain/cron-description.js';
-import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import { findCollisions, type StaggerTask, suggestFreeMinute } from '../domain/stagger.js';
 import { validateTimezone } from '../domain/zone-offsets.js';
-import { formatRun } from './format.js';
 import type { Messages, SlackLocale } from './i18n/index.js';
 
 /** Stagger advice looks one day ahead: enough for daily schedules, cheap with hundreds of tasks. */

@@ -1,6 +1,6 @@
+import { formatRun } from '../blockkit/dates.js';
+import { escapeMrkdwn } from '../blockkit/mrkdwn.js';
 import { dstNotices, nextRunsAfter, parseCron } from '../domain/cron.js';
-import { escapeMrkdwn } from '../domain/mrkdwn.js';
-import { formatRun } from './format.js';
 import type { Messages, SlackLocale } from './i18n/index.js';
 
 /**

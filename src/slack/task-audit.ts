@@ -1,9 +1,9 @@
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { formatInZone } from '../blockkit/dates.js';
+import { escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import { listAuditForTask } from '../store/audit.js';
 import { findAuditedTasks } from '../store/audited-tasks.js';
 import { buildAuditMessage } from './blocks/messages.js';
 import { type SlackDeps, uiOf } from './deps.js';
-import { formatInZone } from './format.js';
 import { taskLabel } from './operations.js';
 import type { Replier } from './reply.js';
 import { lookupTask } from './task-ref.js';

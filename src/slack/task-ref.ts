@@ -1,5 +1,5 @@
+import { escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import { closestMatches } from '../domain/fuzzy-match.js';
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import type { Queryable } from '../store/database.js';
 import type { TaskRow } from '../store/schema.js';
 import { findTaskByLeadingWords, suggestTaskNames } from '../store/task-names.js';

@@ -3,18 +3,21 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // docs/ARCHITECTURE.md §3: domain ← store ← scheduler; executors use domain; slack and notify use store and domain;
-// only service/ (the composition root, started by main.ts) wires them together. This test fails when an import crosses that direction.
+// blockkit (Block Kit constructors and Slack's limits) stands on shared alone and serves the three areas that build
+// Slack payloads (slack, notify, executors); only service/ (the composition root, started by main.ts) wires them
+// together. This test fails when an import crosses that direction.
 const SRC = join(import.meta.dirname, '../../src');
 const ROOT = join(SRC, '..');
 
 const ALLOWED: Record<string, readonly string[]> = {
   shared: ['shared'],
   domain: ['domain', 'shared'],
+  blockkit: ['blockkit', 'shared'],
   store: ['store', 'domain', 'shared'],
   scheduler: ['scheduler', 'store', 'domain', 'shared'],
-  executors: ['executors', 'domain', 'shared'],
-  notify: ['notify', 'store', 'domain', 'shared'],
-  slack: ['slack', 'store', 'domain', 'shared'],
+  executors: ['executors', 'blockkit', 'domain', 'shared'],
+  notify: ['notify', 'blockkit', 'store', 'domain', 'shared'],
+  slack: ['slack', 'blockkit', 'store', 'domain', 'shared'],
   sandbox: ['sandbox', 'shared'],
   http: ['http', 'shared'],
   'config.ts': ['shared'],
@@ -22,6 +25,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   service: [
     'service',
     'config.ts',
+    'blockkit',
     'domain',
     'store',
     'scheduler',

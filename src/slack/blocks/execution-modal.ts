@@ -1,9 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { slackDate } from '../../blockkit/dates.js';
+import { actions, context, fieldsSection, plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import type { ExecutionRow } from '../../store/schema.js';
-import { slackDate } from '../format.js';
 import { CALLBACK } from './ids.js';
-import { actions, context, fieldsSection, LIMITS, plain, section } from './kit.js';
 import { logExcerpt } from './messages.js';
 import { executionDuration, executionEmoji, executionStateButtons } from './task-row.js';
 import type { Ui } from './ui.js';
@@ -39,8 +40,8 @@ export function buildExecutionModal(
   return {
     type: 'modal',
     callback_id: CALLBACK.executionModal,
-    title: plain(m.execution.title, LIMITS.modalTitle),
-    close: plain(m.modal.close, LIMITS.modalTitle),
+    title: plain(m.execution.title, SLACK_LIMITS.modalTitle),
+    close: plain(m.modal.close, SLACK_LIMITS.modalTitle),
     private_metadata: execution.id,
     blocks,
   };

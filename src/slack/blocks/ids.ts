@@ -1,4 +1,4 @@
-import { ALERT_ACTION } from '../../domain/alert-actions.js';
+import { ALERT_ACTION } from '../../blockkit/alert-actions.js';
 
 /**
  * Every action_id, callback_id and block_id the bot sends or listens for. Listeners match on these

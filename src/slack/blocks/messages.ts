@@ -1,13 +1,13 @@
 import type { KnownBlock } from '@slack/types';
+import { formatInZone } from '../../blockkit/dates.js';
+import { actions, button, context, fieldsSection, header, section } from '../../blockkit/kit.js';
+import { codeBlock, escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { describeCron } from '../../domain/cron-description.js';
-import { codeBlock, escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { TaskStatus } from '../../domain/task-status.js';
 import { statusEmoji } from '../../domain/task-status.js';
 import { TASK_TEMPLATES, TEMPLATE_IDS } from '../../domain/templates.js';
 import type { AuditRow, ExecutionRow } from '../../store/schema.js';
-import { formatInZone } from '../format.js';
 import { ACTION } from './ids.js';
-import { actions, button, context, fieldsSection, header, section } from './kit.js';
 import { deleteButton, type ExecutionSummary, executionRowBlocks } from './task-row.js';
 import type { Ui } from './ui.js';
 

@@ -1,7 +1,8 @@
 import type { ModalView } from '@slack/types';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
-import { LIMITS, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** The longest pause reason the modal accepts (the field says so, and the submission checks it again). */
@@ -22,9 +23,9 @@ export function buildPauseModal(task: { id: string; name: string }, meta: PauseM
   return {
     type: 'modal',
     callback_id: CALLBACK.pauseModal,
-    title: plain(m.pauseModal.title, LIMITS.modalTitle),
-    submit: plain(m.pauseModal.submit, LIMITS.modalTitle),
-    close: plain(m.pauseModal.close, LIMITS.modalTitle),
+    title: plain(m.pauseModal.title, SLACK_LIMITS.modalTitle),
+    submit: plain(m.pauseModal.submit, SLACK_LIMITS.modalTitle),
+    close: plain(m.pauseModal.close, SLACK_LIMITS.modalTitle),
     private_metadata: JSON.stringify(meta),
     blocks: [
       section(m.pauseModal.intro(escapeMrkdwn(truncateText(task.name, 80)))),

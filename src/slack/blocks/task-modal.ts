@@ -1,12 +1,13 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { codeBlock, truncateText } from '../../domain/mrkdwn.js';
+import { context, mrkdwn, option, plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { codeBlock, truncateText } from '../../blockkit/mrkdwn.js';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES, TASK_TYPES } from '../../domain/task-types.js';
 import { fitsTextInput, paramText } from '../long-text-fields.js';
 import { PARAM_FIELDS, type ParamField } from '../param-fields.js';
 import type { TaskForm, TaskModalMeta } from '../task-form.js';
 import { encodeMeta } from '../task-form.js';
 import { ACTION, BLOCK, CALLBACK, cronBlockId, paramBlockId } from './ids.js';
-import { context, LIMITS, mrkdwn, option, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** The common frequencies offered as presets, in the order shown. */
@@ -48,7 +49,7 @@ function select(actionId: string, options: PlainTextOption[], selected: string |
   return {
     type: 'static_select' as const,
     action_id: actionId,
-    options: options.slice(0, LIMITS.options),
+    options: options.slice(0, SLACK_LIMITS.selectOptions),
     ...(initial ? { initial_option: initial } : {}),
   };
 }
@@ -76,7 +77,7 @@ const LONG_TEXT_EXCERPT = 1500;
 function excerptBlock(text: string): string {
   let length = LONG_TEXT_EXCERPT;
   let block = codeBlock(truncateText(text, length));
-  while (block.length > LIMITS.sectionText - 400 && length > 100) {
+  while (block.length > SLACK_LIMITS.sectionText - 400 && length > 100) {
     length = Math.floor(length * 0.8);
     block = codeBlock(truncateText(text, length));
   }
@@ -277,9 +278,9 @@ export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: str
   return {
     type: 'modal',
     callback_id: CALLBACK.taskModal,
-    title: plain(meta.t ? m.modal.editTitle : m.modal.createTitle, LIMITS.modalTitle),
-    submit: plain(m.modal.submit, LIMITS.modalTitle),
-    close: plain(m.modal.close, LIMITS.modalTitle),
+    title: plain(meta.t ? m.modal.editTitle : m.modal.createTitle, SLACK_LIMITS.modalTitle),
+    submit: plain(m.modal.submit, SLACK_LIMITS.modalTitle),
+    close: plain(m.modal.close, SLACK_LIMITS.modalTitle),
     private_metadata: encodeMeta(meta),
     blocks,
   };

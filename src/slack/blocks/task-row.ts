@@ -1,12 +1,12 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { formatInZone, slackDate } from '../../blockkit/dates.js';
+import { actions, button, confirmDialog, section } from '../../blockkit/kit.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { formatApprovalRef } from '../../domain/approval-ref.js';
 import { formatDuration } from '../../domain/duration-text.js';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { deriveTaskStatus, statusEmoji } from '../../domain/task-status.js';
 import type { ExecutionRow, TaskRow } from '../../store/schema.js';
-import { formatInZone, slackDate } from '../format.js';
 import { ACTION } from './ids.js';
-import { actions, button, confirmDialog, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** The columns a task row shows. */

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
+import { slackDate } from '../../blockkit/dates.js';
+import { context, header, section } from '../../blockkit/kit.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { describeError, isErrorCode } from '../../domain/error-text.js';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { WhyExplanation } from '../../domain/why.js';
-import { slackDate } from '../format.js';
-import { context, header, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** `/tasks why <task>`: current state, latest slots with their verdict, downtime, DST shifts ahead. */

@@ -4,7 +4,7 @@ import { enPauseModal } from './en-pause-modal.js';
 /**
  * Every English sentence the Slack surface shows. fr.ts mirrors it key for key (the compiler checks).
  * Values that come from users are passed in already escaped for mrkdwn by the callers (see
- * domain/mrkdwn.ts); strings used in plain_text fields (buttons, titles) are passed raw.
+ * blockkit/mrkdwn.ts); strings used in plain_text fields (buttons, titles) are passed raw.
  */
 export const en = {
   roles: { admin: 'admin', operator: 'operator', viewer: 'viewer' },

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
+import { escapeMrkdwn } from '../../blockkit/mrkdwn.js';
 import { type ApprovalRef, parseApprovalRef } from '../../domain/approval-ref.js';
-import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import { findApprovalCard } from '../../store/approvals.js';
 import { getExecution, listExecutionHistory } from '../../store/executions.js';
 import {

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { closestMatches } from '../../domain/fuzzy-match.js';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { isTemplateId, TEMPLATE_IDS } from '../../domain/templates.js';
 import { explainSlots } from '../../domain/why.js';
 import { listExecutionHistory } from '../../store/executions.js';

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { toError } from '../../shared/errors.js';
 import { getTask } from '../../store/tasks.js';
 import { ACTION, BLOCK, CALLBACK } from '../blocks/ids.js';

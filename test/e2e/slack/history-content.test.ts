@@ -58,9 +58,9 @@ async function insertRun(row: {
   return result.rows[0]!.id;
 }
 
-/** Slack's date token for an instant, with its fallback in Europe/Paris. */
+/** Slack's date token for an instant, with its fallback in Europe/Paris (naming the zone). */
 function dateToken(iso: string, parisClock: string): string {
-  return `<!date^${Date.parse(iso) / 1000}^{date_short_pretty} {time}|${parisClock}>`;
+  return `<!date^${Date.parse(iso) / 1000}^{date_short_pretty} {time}|${parisClock} Europe/Paris>`;
 }
 
 beforeAll(async () => {
