@@ -20,7 +20,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   slack: ['slack', 'blockkit', 'store', 'domain', 'shared'],
   sandbox: ['sandbox', 'shared'],
   http: ['http', 'shared'],
-  'config.ts': ['shared'],
+  'config.ts': ['config', 'shared'],
+  config: ['config', 'shared'],
   // The composition root wires every area; nothing imports it but the entry point.
   service: [
     'service',
