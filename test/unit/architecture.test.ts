@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // docs/ARCHITECTURE.md §3: domain ← store ← scheduler; executors use domain; slack and notify use store and domain;
@@ -155,4 +156,48 @@ describe('architecture', () => {
     }
     expect(broken).toEqual([]);
   });
+
+  it('keeps every source file within 400 lines', () => {
+    const long = files
+      .map((file) => ({ where: relative(SRC, file.path), lines: file.text.split('\n').length }))
+      .filter((file) => file.lines > MAX_FILE_LINES)
+      .map((file) => `${file.where}: ${file.lines} lines`);
+    expect(long).toEqual([]);
+  });
+
+  it('says why a function longer than 80 lines stays whole', () => {
+    const unexplained: string[] = [];
+    for (const file of files) {
+      const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node) => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+          const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
+          const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+          if (last - first + 1 > MAX_FUNCTION_LINES && !explainsWhole(file.text, node)) {
+            const name = ts.getNameOfDeclaration(node as ts.Declaration)?.getText(source) ?? '(anonymous)';
+            unexplained.push(`${relative(SRC, file.path)}:${first + 1} ${name}: ${last - first + 1} lines`);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(unexplained).toEqual([]);
+  });
 });
+
+const MAX_FILE_LINES = 400;
+const MAX_FUNCTION_LINES = 80;
+
+/**
+ * A long function is accepted with a comment, on it or on the statement that holds it (an exported
+ * const, a variable, a call's argument), saying why it "stays whole".
+ */
+function explainsWhole(text: string, node: ts.Node): boolean {
+  for (let at: ts.Node | undefined = node; at && !ts.isSourceFile(at); at = at.parent) {
+    const comments = ts.getLeadingCommentRanges(text, at.getFullStart()) ?? [];
+    if (comments.some((range) => /stays? whole/i.test(text.slice(range.pos, range.end)))) return true;
+    if (ts.isBlock(at.parent ?? at) && at !== node) break;
+  }
+  return false;
+}
