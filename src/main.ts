@@ -156,6 +156,7 @@ export async function startService(
     scriptEnvironment: scriptSourceEnvironment(),
     taskDatabaseUrl,
     protectedTables: CHRONOPS_TABLES,
+    locale: config.locale,
     clock,
   });
 
