@@ -1,6 +1,6 @@
 import { AppError } from '../shared/errors.js';
-import type { TaskInput, TaskType } from './task-types.js';
 import type { Locale } from './i18n/locale.js';
+import type { TaskInput, TaskType } from './task-types.js';
 
 /**
  * Task templates (what `/tasks new <template>` starts from) and the system tasks created at first start

@@ -250,7 +250,11 @@ function lookaheadCount(lookahead: Lookahead): number {
   );
 }
 
-function listed<T>(items: readonly T[], line: (item: T) => string, more: (count: number) => string): string[] {
+function listed<T>(
+  items: readonly T[],
+  line: (item: T) => string,
+  more: (count: number) => string,
+): string[] {
   const shown = items.slice(0, LOOKAHEAD_ITEMS).map(line);
   if (items.length > LOOKAHEAD_ITEMS) shown.push(more(items.length - LOOKAHEAD_ITEMS));
   return shown;

@@ -64,7 +64,8 @@ export const en = {
       `${matched} user${matched === 1 ? ' has' : 's have'} fewer than ${threshold} messages left in their quota`,
     rowsHeadline: (task: string, matched: number) =>
       `${task}: ${matched} row${matched === 1 ? '' : 's'} matched`,
-    lowQuotaLine: (email: string, remaining: string, quota: string) => `• ${email} — ${remaining} left of ${quota}`,
+    lowQuotaLine: (email: string, remaining: string, quota: string) =>
+      `• ${email} — ${remaining} left of ${quota}`,
     more: (count: number) => `and ${count} more`,
     fallbackMore: (listed: number, more: number) => ` (${listed} listed, and ${more} more)`,
     summary: (matched: number, listed: number) => `${matched} matched, ${listed} listed`,
