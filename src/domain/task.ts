@@ -75,7 +75,7 @@ function buildInputSchema(v: ValidationMessages) {
       .nullish()
       .transform((value) => value ?? null),
     params: z
-      .record(z.string(), z.unknown())
+      .record(z.string(), z.unknown(), { error: v.paramsObject })
       .optional()
       .transform((value) => value ?? {}),
     cron: z.string({ error: v.cronRequired }).max(200, v.cronTooLong),

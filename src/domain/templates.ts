@@ -62,10 +62,10 @@ export const TASK_TEMPLATES: Readonly<Record<TemplateId, TaskTemplate>> = {
   cleanup_rate_limits: {
     id: 'cleanup_rate_limits',
     type: 'cleanup',
-    name: { en: 'Expired rate limits clean-up', fr: 'Nettoyage des rate limits expirés' },
+    name: { en: 'Expired rate limits clean-up', fr: 'Nettoyage des limites de débit expirées' },
     description: {
       en: 'Deletes rate-limit counters whose window has expired.',
-      fr: 'Supprime les compteurs de rate limit dont la fenêtre a expiré.',
+      fr: 'Supprime les compteurs de limite de débit dont la fenêtre a expiré.',
     },
     cron: '0 */6 * * *',
     params: { mode: 'expired', table: 'rate_limits', expiresColumn: 'expires_at' },

@@ -130,7 +130,7 @@ export function buildOverdueAlert(payload: Record<string, unknown>, ctx: RenderC
   if (payload.isRunning === true) causes.push(m.overdue.stuck);
   const lastStatus = str(payload.lastStatus);
   if (lastStatus === 'failed' || lastStatus === 'timed_out')
-    causes.push(m.overdue.previousError(lastStatus.replace('_', ' ')));
+    causes.push(m.overdue.previousError(m.overdue.status[lastStatus] ?? lastStatus));
   causes.push(m.overdue.workerDown);
   const blocks: Block[] = [section(title), section(`*${m.overdue.causes}*\n${causes.join('\n')}`)];
   const state = stateOf(payload);

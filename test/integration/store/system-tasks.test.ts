@@ -135,8 +135,11 @@ describe('ensureSystemTasks', () => {
     const again = await ensureSystemTasks(database.db, { ...options, locale: 'en' });
     expect(again.created).toEqual([]);
     expect(await findTaskByName(database.db, 'Daily report')).toBeUndefined();
-    expect((await listTasks(database.db)).filter((task) => task.isSystem).map((task) => task.name).sort()).toEqual(
-      french.created.sort(),
-    );
+    expect(
+      (await listTasks(database.db))
+        .filter((task) => task.isSystem)
+        .map((task) => task.name)
+        .sort(),
+    ).toEqual(french.created.sort());
   });
 });
