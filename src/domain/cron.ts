@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.js';
 import { DAY_MS, formatClock, formatDate, HOUR_MS, SECOND_MS } from './civil-time.js';
 import { splitExpression } from './cron-fields.js';
 import { buildMatcher, firesOnSomeDay, type Matcher, nextWall } from './cron-matcher.js';
+import { cronError } from './i18n/input-errors.js';
 import { validateTimezone, type ZoneOffsets, zoneOffsets } from './zone-offsets.js';
 
 /**
@@ -130,18 +131,14 @@ export function parseCron(expression: string, timezone: string): ParsedCron {
   const { tokens, normalized } = splitExpression(expression);
   const matcher = buildMatcher(tokens);
   if (!firesOnSomeDay(matcher)) {
-    throw new AppError(
-      'invalid_cron',
-      `Invalid cron: "${normalized}" never fires: no date has that day of month in the months given.`,
-      'day of month',
-    );
+    throw cronError('neverFires', { expression: normalized }, 'day of month');
   }
   try {
     CronExpressionParser.parse(normalized, { tz: zone, currentDate: new Date(0) });
   } catch (error) {
     // Our own checks should have caught everything; keep cron-parser's word as a last line of defence.
     const detail = error instanceof Error ? error.message : String(error);
-    throw new AppError('invalid_cron', `Invalid cron: ${detail}.`, 'cron', { cause: error });
+    throw cronError('parser', { detail }, 'cron', error);
   }
   const fields = tokens.length === 6 ? 6 : 5;
   return { expression: normalized, fields, timezone: zone, hasSeconds: fields === 6 };

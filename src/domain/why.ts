@@ -68,7 +68,7 @@ export interface WhySlot {
   errorCode: string | null;
   triggeredBy: string | null;
   /** A DST remark when this occurrence fell in a gap or an overlap. */
-  dst: string | null;
+  dst: DstNotice | null;
 }
 
 export type WhyState =
@@ -133,9 +133,10 @@ export function explainSlots(
   } catch {
     cron = undefined;
   }
-  const dstFor = (at: Date | null): string | null => {
+  // The notice, not its English sentence: the reader's language is chosen where it is shown.
+  const dstFor = (at: Date | null): DstNotice | null => {
     if (!cron || !at) return null;
-    return dstNotices(cron, [at])[0]?.message ?? null;
+    return dstNotices(cron, [at])[0] ?? null;
   };
   const state: WhyState = !task.enabled
     ? { kind: 'paused', by: task.pausedBy, at: task.pausedAt, reason: task.pausedReason }

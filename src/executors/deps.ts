@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Locale } from '../domain/i18n/locale.js';
 import type { Clock } from '../shared/clock.js';
 import type { ResultCaps } from './capped-result.js';
 import type { Containment } from './process-containment.js';
@@ -50,6 +51,8 @@ export interface ExecutorDeps {
    * machine allows; tests pass a weaker one to check what each tier still guarantees.
    */
   readonly scriptContainment?: (() => Promise<Containment>) | undefined;
+  /** LOCALE: the language of the messages the report and notification post. Default en. */
+  readonly locale?: Locale | undefined;
   /** Unused by the executors today (the context's `now()` carries the injected clock); kept for wiring. */
   readonly clock?: Clock | undefined;
 }

@@ -101,7 +101,7 @@ export function buildFailureAlert(
   const retry = payload.retry as { attempt?: number; runAfter?: string } | null | undefined;
   const info = [
     `*${m.attempt}*\n${num(payload.attempt) ?? '?'}/${num(payload.maxAttempts) ?? '?'}`,
-    `*${m.duration}*\n${formatDuration(num(payload.durationMs))}`,
+    `*${m.duration}*\n${formatDuration(num(payload.durationMs), locale)}`,
     `*${m.nextRetry}*\n${retry?.runAfter ? slackDate(retry.runAfter, 'UTC', locale) : m.noRetryLeft}`,
   ];
   // The cause in the reader's language (from the code); the error text below is what the task said.
@@ -131,13 +131,13 @@ export function buildOverdueAlert(payload: Record<string, unknown>, ctx: RenderC
   const title = m.overdue.title(
     name(payload),
     slackDate(occurrence, 'UTC', locale),
-    formatDuration(num(payload.lateByMs)),
+    formatDuration(num(payload.lateByMs), locale),
   );
   const causes: string[] = [];
   if (payload.isRunning === true) causes.push(m.overdue.stuck);
   const lastStatus = str(payload.lastStatus);
   if (lastStatus === 'failed' || lastStatus === 'timed_out')
-    causes.push(m.overdue.previousError(lastStatus.replace('_', ' ')));
+    causes.push(m.overdue.previousError(m.overdue.status[lastStatus] ?? lastStatus));
   causes.push(m.overdue.workerDown);
   const blocks: KnownBlock[] = [section(title), section(`*${m.overdue.causes}*\n${causes.join('\n')}`)];
   const state = stateOf(payload);
@@ -159,10 +159,10 @@ export function buildOverdueAlert(payload: Record<string, unknown>, ctx: RenderC
 
 /** Opt-in success notice (or a recovery with no failure message to resolve). */
 export function buildSuccessNotice(payload: Record<string, unknown>, ctx: RenderContext): RenderedMessage {
-  const { m } = ctx;
+  const { m, locale } = ctx;
   const title = m.success.title(
     name(payload),
-    formatDuration(num(payload.durationMs)),
+    formatDuration(num(payload.durationMs), locale),
     num(payload.attempt) ?? 1,
   );
   return finish(
@@ -183,8 +183,8 @@ export function buildThreadReply(
   payload: Record<string, unknown>,
   ctx: RenderContext,
 ): RenderedMessage {
-  const { m } = ctx;
-  const duration = formatDuration(num(payload.durationMs));
+  const { m, locale } = ctx;
+  const duration = formatDuration(num(payload.durationMs), locale);
   const attempt = num(payload.attempt) ?? 1;
   const blocks: KnownBlock[] = [];
   let text: string;
@@ -271,9 +271,9 @@ export function buildMissedRunsSummary(
 
 /** A run much shorter or longer than the task's recent median. */
 export function buildDurationAnomaly(payload: Record<string, unknown>, ctx: RenderContext): RenderedMessage {
-  const { m } = ctx;
-  const duration = formatDuration(num(payload.durationMs));
-  const medianMs = formatDuration(num(payload.medianMs));
+  const { m, locale } = ctx;
+  const duration = formatDuration(num(payload.durationMs), locale);
+  const medianMs = formatDuration(num(payload.medianMs), locale);
   const samples = num(payload.samples) ?? 0;
   const text =
     payload.direction === 'short'

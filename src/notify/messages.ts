@@ -45,6 +45,8 @@ const en = {
     causes: 'Likely causes',
     stuck: '• a previous run is still running (stuck?): open its logs, cancel it if needed',
     previousError: (status: string) => `• the previous run ended *${status}*`,
+    /** The previous run's status in words (failed, timed_out). */
+    status: { failed: 'failed', timed_out: 'timed out' } as Record<string, string>,
     workerDown: '• no replica is claiming runs (service down or database unreachable): check `/healthz`',
   },
   success: {
@@ -143,6 +145,7 @@ const fr: NotifyMessages = {
     causes: 'Causes probables',
     stuck: '• une exécution précédente tourne encore (bloquée ?) : ouvrez ses logs, annulez-la si besoin',
     previousError: (status) => `• l'exécution précédente s'est terminée en *${status}*`,
+    status: { failed: 'échec', timed_out: 'dépassement de délai' },
     workerDown:
       '• aucune instance ne prend les exécutions (service arrêté ou base injoignable) : vérifiez `/healthz`',
   },

@@ -100,6 +100,8 @@ export async function startService(
       defaultTimezone: config.defaultTimezone,
       retentionSuccessDays: config.scheduler.retentionSuccessDays,
       retentionFailureDays: config.scheduler.retentionFailureDays,
+      // Names in the installation's language at creation; existing tasks are never renamed.
+      locale: config.locale,
     });
     if (system.created.length > 0) logger.info({ created: system.created }, 'created the system tasks');
     const cards = await ensurePendingApprovalCards(database.db, clock.now());
@@ -139,6 +141,7 @@ export async function startService(
       scriptEnvironment: scriptSourceEnvironment(),
       taskDatabaseUrl,
       protectedTables: CHRONOPS_TABLES,
+      locale: config.locale,
       clock,
     });
     const created = createScheduler({

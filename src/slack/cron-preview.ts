@@ -2,6 +2,7 @@ import { formatRun } from '../blockkit/dates.js';
 import { escapeMrkdwn } from '../blockkit/mrkdwn.js';
 import { dstNotices, nextRunsAfter, parseCron } from '../domain/cron.js';
 import { describeCron } from '../domain/cron-description.js';
+import { inputErrorText } from '../domain/i18n/input-errors.js';
 import { findCollisions, type StaggerTask, suggestFreeMinute } from '../domain/stagger.js';
 import { validateTimezone } from '../domain/zone-offsets.js';
 import type { Messages, SlackLocale } from './i18n/index.js';
@@ -41,7 +42,7 @@ export function buildCronPreview(
     zone = validateTimezone(input.timezone);
     cron = parseCron(expression, zone);
   } catch (error) {
-    return m.modal.previewInvalid(escapeMrkdwn(error instanceof Error ? error.message : String(error)));
+    return m.modal.previewInvalid(escapeMrkdwn(inputErrorText(error, locale)));
   }
   const runs = nextRunsAfter(cron, input.now, 5);
   const lines = [

@@ -196,6 +196,7 @@ export async function submitTaskModal(
     defaultTimezone: deps.config.defaultTimezone,
     cronRevision: meta.r,
     m: deps.m,
+    locale: deps.locale,
   });
   if (!validation.ok) {
     await ack({ response_action: 'errors', errors: validation.errors });

@@ -24,7 +24,7 @@ export function buildExecutionModal(
       `*${m.execution.date}*\n${slackDate(at, task.timezone, locale)}`,
       `*${m.execution.duration}*\n${executionDuration(execution, ui)}`,
       `*${m.execution.attempt}*\n${execution.attempt}`,
-      `*${m.execution.trigger}*\n${execution.trigger}`,
+      `*${m.execution.trigger}*\n${m.triggers[execution.trigger] ?? execution.trigger}`,
       `*${m.execution.by}*\n${execution.triggeredBy ? escapeMrkdwn(execution.triggeredBy) : m.none}`,
     ]),
   ];

@@ -116,9 +116,9 @@ export function executionDuration(
   if (execution.durationMs === null && execution.status === 'running' && execution.startedAt) {
     // The claim records a run up to 1.5 s before its instant (docs/ENGINE.md, "Early start").
     const elapsed = Math.max(0, ui.now.getTime() - execution.startedAt.getTime());
-    return ui.m.execution.soFar(formatDuration(elapsed));
+    return ui.m.execution.soFar(formatDuration(elapsed, ui.locale));
   }
-  return formatDuration(execution.durationMs);
+  return formatDuration(execution.durationMs, ui.locale);
 }
 
 /** The last non-empty line of some logs, shortened and made safe for an inline code span. */

@@ -53,7 +53,7 @@ export function buildWhyMessage(
       line += `\n    ${describeError({ code: slot.errorCode }, locale)}`;
     if (failed && slot.error)
       line += `\n    _${escapeMrkdwn(truncateText(slot.error.split('\n')[0] ?? '', 150))}_`;
-    if (slot.dst) line += `\n${m.why.dst(escapeMrkdwn(slot.dst))}`;
+    if (slot.dst) line += `\n${m.why.dst(escapeMrkdwn(m.dst.notice(slot.dst)))}`;
     return line;
   });
   blocks.push(section(`*${m.why.slotsTitle}*\n${lines.length > 0 ? lines.join('\n') : m.why.noSlots}`));
@@ -73,7 +73,7 @@ export function buildWhyMessage(
   if (why.upcomingDst.length > 0) {
     blocks.push(
       context([
-        `*${m.why.upcomingDst}*\n${why.upcomingDst.map((notice) => escapeMrkdwn(notice.message)).join('\n')}`,
+        `*${m.why.upcomingDst}*\n${why.upcomingDst.map((notice) => escapeMrkdwn(m.dst.notice(notice))).join('\n')}`,
       ]),
     );
   }

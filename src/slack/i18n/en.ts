@@ -1,5 +1,7 @@
 import { enDst } from './en-dst.js';
+import { enHelp } from './en-help.js';
 import { enPauseModal } from './en-pause-modal.js';
+import { enTriggers } from './en-triggers.js';
 
 /**
  * Every English sentence the Slack surface shows. fr.ts mirrors it key for key (the compiler checks).
@@ -31,24 +33,7 @@ export const en = {
   >,
   never: 'never',
   none: '—',
-  help: {
-    title: 'chronops — scheduled maintenance tasks',
-    lines: [
-      '`/tasks list` — every task with its status',
-      '`/tasks new [template]` — create a task (admin)',
-      '`/tasks edit <task>` — edit a task (admin)',
-      '`/tasks run <task>` — run now (operator)',
-      '`/tasks pause <task> [reason]` / `/tasks resume <task>` (operator)',
-      '`/tasks delete <task>` — delete, after confirmation (admin)',
-      '`/tasks logs <task>` — logs of the last execution',
-      '`/tasks history <task>` — recent executions',
-      '`/tasks retry <execution id>` — retry a failed execution (operator)',
-      '`/tasks why <task>` — why the last runs ran, were skipped or did not happen',
-      '`/tasks alerts` — alerts that could not be delivered, with Redeliver (operator)',
-      '`/tasks stats` · `/tasks templates` · `/tasks audit <task>`',
-    ],
-    footer: 'A task is named by its name or its id. The App Home tab shows the dashboard.',
-  },
+  help: enHelp,
   unknownSubcommand: (name: string) => `I don't know \`${name}\`. Here is what I can do:`,
   usage: (usage: string) => `Usage: \`/tasks ${usage}\``,
   taskNotFound: (ref: string) => `:mag: No task named or with id \`${ref}\`.`,
@@ -353,6 +338,7 @@ export const en = {
   dateNever: 'not planned',
   inZone: (zone: string) => `(${zone})`,
   dst: enDst,
+  triggers: enTriggers as Record<string, string | undefined>,
   pauseModal: enPauseModal,
   rejectModal: {
     title: 'Reject task',

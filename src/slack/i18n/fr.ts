@@ -1,6 +1,8 @@
 import type { Messages } from './en.js';
 import { frDst } from './fr-dst.js';
+import { frHelp } from './fr-help.js';
 import { frPauseModal } from './fr-pause-modal.js';
+import { frTriggers } from './fr-triggers.js';
 
 /** Les phrases de l'interface Slack en français (LOCALE=fr), clé pour clé comme en.ts. */
 export const fr: Messages = {
@@ -25,25 +27,7 @@ export const fr: Messages = {
   approval: { pending: "en attente d'approbation", rejected: 'rejetée', approved: 'approuvée' },
   never: 'jamais',
   none: '—',
-  help: {
-    title: 'chronops — tâches de maintenance planifiées',
-    lines: [
-      '`/tasks list` — toutes les tâches et leur statut',
-      '`/tasks new [modèle]` — créer une tâche (admin)',
-      '`/tasks edit <tâche>` — modifier une tâche (admin)',
-      '`/tasks run <tâche>` — exécuter maintenant (opérateur)',
-      '`/tasks pause <tâche> [raison]` / `/tasks resume <tâche>` (opérateur)',
-      '`/tasks delete <tâche>` — supprimer, après confirmation (admin)',
-      '`/tasks logs <tâche>` — logs de la dernière exécution',
-      '`/tasks history <tâche>` — exécutions récentes',
-      "`/tasks retry <id d'exécution>` — relancer une exécution en échec (opérateur)",
-      '`/tasks why <tâche>` — pourquoi les dernières exécutions ont eu lieu, ont été sautées ou non',
-      '`/tasks alerts` — les alertes non livrées, avec Relivrer (opérateur)',
-      '`/tasks stats` · `/tasks templates` · `/tasks audit <tâche>`',
-    ],
-    footer:
-      "Une tâche se désigne par son nom ou son id. L'onglet Accueil de l'app montre le tableau de bord.",
-  },
+  help: frHelp,
   unknownSubcommand: (name: string) => `Je ne connais pas \`${name}\`. Voici ce que je sais faire :`,
   usage: (usage: string) => `Utilisation : \`/tasks ${usage}\``,
   taskNotFound: (ref: string) => `:mag: Aucune tâche nommée \`${ref}\` ou ayant cet id.`,
@@ -351,6 +335,7 @@ export const fr: Messages = {
   dateNever: 'non planifiée',
   inZone: (zone: string) => `(${zone})`,
   dst: frDst,
+  triggers: frTriggers,
   pauseModal: frPauseModal,
   rejectModal: {
     title: 'Rejeter la tâche',
