@@ -9,7 +9,7 @@ export const OUTBOX_TIMEOUT_MS = 10_000;
 
 /**
  * The outbox worker's WebClient: one attempt per call, no SDK retries and no sleeping on 429. The
- * worker owns backoff, Retry-After and the retry window (outbox-worker.ts); the SDK's defaults (ten
+ * worker owns backoff, Retry-After and the retry window (outbox-row-delivery.ts); the SDK's defaults (ten
  * retries over about 30 minutes: https://docs.slack.dev/tools/node-slack-sdk/web-api/#handle-errors-and-retries)
  * would hide every failure from it and stall the queue.
  */

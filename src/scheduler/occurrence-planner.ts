@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { type ParsedCron, parseCron } from '../domain/cron.js';
 import { type MissedSummary, planSlots } from '../domain/slot-planning.js';
 import type { Logger } from '../shared/logger.js';
-import type { DueTask, TaskPlanResult } from '../store/planning.js';
+import type { DueTask, TaskPlanResult } from '../store/planned-slots.js';
 
 const MAX_SKIPPED_RECORDED = 100;
 /** Above the number of distinct schedules a deployment has (one per task at most). */

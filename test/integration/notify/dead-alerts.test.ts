@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DeadReason } from '../../../src/notify/outbox-worker.js';
+import type { DeadReason } from '../../../src/notify/outbox-row-delivery.js';
 import { createFakeClock, type FakeClock } from '../../../src/shared/clock.js';
 import { MIGRATIONS_FOLDER, runMigrations } from '../../../src/store/database.js';
 import { listDeadAlerts, redeliverDeadAlert } from '../../../src/store/dead-alerts.js';
