@@ -117,6 +117,8 @@ export class ConfigError extends Error {
 /**
  * Reads and validates the environment. Throws ConfigError listing one sentence per problem, each naming
  * the variable and what is expected. `cwd` anchors the relative default folders.
+ *
+ * Stays whole: the Config literal mirrors the interface field for field, in the same order.
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,

@@ -71,6 +71,7 @@ export function parseValue(spec: FieldSpec, token: string): number {
   return value;
 }
 
+// Stays whole: one pass over the comma-separated parts; each branch is one cron syntax (*, a-b, /n, L, W, #).
 export function parseField(spec: FieldSpec, raw: string): FieldSet {
   const values: boolean[] = new Array<boolean>(spec.max + 1).fill(false);
   const lastWeekdays: boolean[] = new Array<boolean>(7).fill(false);

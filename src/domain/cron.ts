@@ -214,6 +214,8 @@ export function nextRunsAfter(cron: ParsedCron, after: Date, count: number): Dat
  *   wall times ("those runs are skipped");
  * - interval-style, `overlap`: once per transition, on the first run inside the repeated period
  *   ("runs in both passes").
+ *
+ * Stays whole: the gap and the overlap are two halves of one walk over the runs, sharing its zone offsets.
  */
 export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[] {
   const entry = compiled(cron);

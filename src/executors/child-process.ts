@@ -58,6 +58,8 @@ export interface ChildRunResult {
  * Resolves when the child has exited and its output is drained, whatever its exit code; rejects when
  * it cannot be started (ENOENT, EACCES: the error's `code` says which) or when the signal had already
  * aborted before the start.
+ *
+ * Stays whole: the child's life (spawn, capture, abort, kill, drain) is one promise with shared timers.
  */
 export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResult> {
   if (options.signal.aborted) return Promise.reject(abortError(options.signal));

@@ -51,10 +51,13 @@ const DAILY_REPORT_TEMPLATES = new Set(['generate_daily_report', 'system:daily_r
  * its tables are absent. With `csv: true` the message carries the figures as a CSV file.
  *
  * Result data: {@link ReportResultData}.
+ *
+ * Stays whole: it only builds the executor it returns, whose comment says why that is long.
  */
 export function createReportExecutor(deps: ExecutorDeps): Executor {
   const locale = deps.locale ?? 'en';
   const m = executorMessagesFor(locale);
+  // Stays whole: the report's sections in the order they are shown, sharing the run's figures.
   return async (context) => {
     const params = requireTaskParams('report', context.task.template, context.task.params);
     const until = context.now();

@@ -102,7 +102,7 @@ export const DEFAULT_ALERT_RETRY_FOR_MS = 60 * 60_000;
 /** Shortest sleep between passes, so rows locked by another replica are not polled in a busy loop. */
 const MIN_SLEEP_MS = 50;
 
-// Longer than 80 lines because it is a factory: its closures share the worker's state (the stop flag,
+// Stays whole because it is a factory: its closures share the worker's state (the stop flag,
 // the delivery in flight, the wake-up of the sleep), and each of them is short.
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { pool, clock, logger, workerId } = deps;

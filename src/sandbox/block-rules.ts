@@ -144,6 +144,7 @@ function elementProblems(element: Json, where: string): string[] {
 }
 
 /** Every reason real Slack would answer invalid_blocks for these blocks on this surface. */
+// Stays whole: one rule per block type, in the order Slack's reference lists them.
 export function blockProblems(blocks: unknown, surface: Surface): string[] {
   if (!Array.isArray(blocks)) return ['blocks must be an array'];
   const problems: string[] = [];

@@ -35,6 +35,7 @@ function findElement(blocks: Json[], blockId: string, actionId: string): Json | 
   return elements.find((element) => element.action_id === actionId);
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createInteractions(options: {
   workspace: Workspace;
   bot: BotClient;

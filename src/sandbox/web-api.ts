@@ -23,6 +23,7 @@ export interface UploadSlot {
   bytes?: number;
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createWebApi(options: {
   workspace: Workspace;
   nowMs: () => number;

@@ -27,6 +27,7 @@ export interface Claims {
 }
 
 /** Planning and claiming (docs/ARCHITECTURE.md §5.1): what this replica takes on at each tick. */
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createClaims(deps: {
   pool: pg.Pool;
   logger: Logger;

@@ -34,6 +34,8 @@ export interface RunOptions {
  * shutdown the signal fires and the execution settles at once as timed_out / cancelled / failed — even
  * when the executor ignores the signal (its late result is then discarded). An execution recorded
  * early waits for its instant (execution.startedAt); aborted before it, the executor is never called.
+ *
+ * Stays whole: the abort, the deadline, the executor and the outcome share one controller and cause.
  */
 export function runExecution(
   execution: StartedExecution,

@@ -19,6 +19,7 @@ export interface LeaseKeeper {
 }
 
 /** Leases (docs/ENGINE.md, "Crash recovery"): renewing ours, honouring cancels, recovering others'. */
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createLeaseKeeper(deps: {
   pool: pg.Pool;
   logger: Logger;

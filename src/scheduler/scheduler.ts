@@ -25,6 +25,7 @@ import { createSettlement } from './settlement.js';
 import { createStarter, type LoopFlags } from './starter.js';
 import { sleepMs } from './wake-time.js';
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { pool, clock, logger, options } = deps;
   const workerId = options.workerId;

@@ -36,6 +36,7 @@ export interface Settlement {
   flush(): void;
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createSettlement(deps: {
   pool: pg.Pool;
   clock: Clock;

@@ -44,6 +44,8 @@ export interface Starter {
 /**
  * Starting and running (docs/ENGINE.md, "Early start"): the due heap of claimed executions, the start
  * transaction at their instant minus the start lead, and the runners of what started.
+ *
+ * Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
  */
 export function createStarter(deps: {
   pool: pg.Pool;

@@ -59,7 +59,7 @@ export function configSecrets(config: Config): Array<string | undefined> {
  * and the scheduler first, side by side within the grace (docs/ENGINE.md, "Shutdown"), then the HTTP
  * server, the listeners, the pools and the database.
  *
- * Longer than 80 lines on purpose: it is the start order, read top to bottom, and the steps share the
+ * Stays whole: it is the start order, read top to bottom, and the steps share the
  * late-bound references (slack, alerts, sandbox) that the HTTP routes and listeners read. Each step is
  * short and named; splitting them into functions would only pass those references around.
  */

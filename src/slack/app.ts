@@ -148,6 +148,8 @@ function boltLogger(logger: Logger): BoltLogger {
  * The Bolt app of docs/ARCHITECTURE.md §2: `/tasks`, buttons, modals and the App Home, over HTTP (signing secret,
  * `/slack/events`) or Socket Mode (app token). Every Web API call goes to `apiUrl` when set (GovSlack,
  * a proxy, the sandbox's fake Slack, tests).
+ *
+ * Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
  */
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const { config, logger } = deps;

@@ -209,6 +209,8 @@ export type FormValidation = { ok: true; draft: TaskDraft } | { ok: false; error
  * Validates the form as the domain does (validateTaskInput + validateTaskParams, refusing a clean-up of
  * one of chronops's own tables) and maps every problem to the block_id of the input it concerns, for
  * `response_action: errors`.
+ *
+ * Stays whole: one check per field, in the modal's order, filling one errors object.
  */
 export function validateTaskForm(
   form: TaskForm,

@@ -176,6 +176,8 @@ type SaveResult =
  * Validates and saves a submitted task modal. Invalid input is acknowledged with errors per block and
  * nothing is stored; a concurrent edit (optimistic version) or a duplicate name comes back as an error
  * on the name field.
+ *
+ * Stays whole: the submission's steps (check, save, answer) share the view's metadata and the errors.
  */
 export async function submitTaskModal(
   deps: SlackDeps,

@@ -175,6 +175,8 @@ async function withRecentDurations(
 /**
  * The shared tail of settle and reap: bring the tasks' is_running/last_status in line with their
  * executions, then queue retries for failures with attempts left.
+ *
+ * Stays whole: its statements run in the caller's transaction on the rows it locked.
  */
 export async function finishSettlement(
   client: pg.PoolClient,

@@ -170,6 +170,8 @@ function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
 /**
  * The create/edit modal. `preview` is the mrkdwn of the live cron preview (see cron-preview.ts).
  * Every input's block_id comes from ids.ts so that submission errors land next to their field.
+ *
+ * Stays whole: the modal's blocks in display order; each is a call to the kit.
  */
 export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: string, ui: Ui): ModalView {
   const { m } = ui;

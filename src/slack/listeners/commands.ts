@@ -87,6 +87,7 @@ const USAGE: Record<string, string> = {
   why: 'why <task>',
 };
 
+// Stays whole: one case per subcommand, each a few lines; a table of handlers would only move them apart.
 async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
   const { m } = deps;
   const ui = uiOf(deps);
