@@ -403,7 +403,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       () => {
         failedTries = 0;
         // stop() came while this try was under way: close what it opened.
-        if (stopping) void app.stop();
+        if (stopping)
+          app
+            .stop()
+            .catch((error: unknown) => logger.warn({ err: toError(error) }, 'could not close Socket Mode'));
       },
       (error: unknown) => {
         socketState = 'disconnected';
