@@ -5,62 +5,32 @@ import {
   type Logger as BoltLogger,
   HTTPReceiver,
   LogLevel,
-  SocketModeReceiver,
+  type SocketModeReceiver,
 } from '@slack/bolt';
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { readBody } from '../shared/read-body.js';
 import type { Database } from '../store/database.js';
 import { listRecentHomeViewers, rememberHomeViewer } from '../store/home-viewers.js';
 import { createAfterAckQueue } from './after-ack.js';
 import type { SlackClient, SlackConfig, SlackDeps } from './deps.js';
 import { publishHomeView } from './home.js';
+import { createHttpAdmission } from './http-admission.js';
 import { messagesFor } from './i18n/index.js';
 import * as actions from './listeners/actions.js';
 import * as commands from './listeners/commands.js';
 import * as events from './listeners/events.js';
 import * as views from './listeners/views.js';
 import { createRoleResolver } from './permissions.js';
-import { createReplayGuard } from './replay-guard.js';
+import { createSocketConnection, type SlackConnectionState } from './socket-connection.js';
 import { interactiveClientOptions } from './web-client-policy.js';
 
 /** The path Slack posts commands, interactions and events to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
-/** Slack's largest payloads (a view submission of 100 blocks with its state) are far below this. */
-const MAX_SLACK_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Default after-ack concurrency (see after-ack.ts and docs/BENCHMARKS.md, `slack`). */
 export const AFTER_ACK_CONCURRENCY = 8;
-
-/**
- * Socket Mode's connection, for /healthz: `connecting` from the first try (apps.connections.open, then
- * the WebSocket) until Slack's hello, and again while reconnecting; `disconnected` after a failed try
- * or a dropped connection (until the next try), and once stopped.
- */
-export type SlackConnectionState = 'connecting' | 'connected' | 'disconnected';
-
-/** One apps.connections.open call gives up after this long (the WebClient's default is never). */
-const SOCKET_OPEN_TIMEOUT_MS = 10_000;
-/**
- * Retries of apps.connections.open inside one connection try, for network errors and HTTP errors
- * (Slack's refusals, such as invalid_auth, end the try at once). The Socket Mode client's own default,
- * 100 retries each 1.3 times longer, would wait most of an hour between two tries late in an outage;
- * here every 30 s at most, for as long as it lasts. Retrying forever also matters when a live connection
- * drops: the client's own reconnect does not catch a failed try (an unhandled rejection). Unref'd, so
- * a try still retrying after stop() never keeps the process alive.
- */
-const SOCKET_OPEN_RETRIES = {
-  forever: true,
-  retries: 5,
-  factor: 2,
-  minTimeout: 1000,
-  maxTimeout: 30_000,
-  unref: true,
-};
-/** Between two failed connection tries: doubling from 2 s up to this. */
-const SOCKET_RETRY_MAX_MS = 60_000;
 
 // Who counts as looking at their App Home for republishing after a change, and how many at most.
 const HOME_VIEWER_TTL_MS = 24 * 3600 * 1000;
@@ -174,46 +144,16 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         logger: boltLogger(logger),
         processBeforeResponse: false,
       });
-  // Made here rather than by App({ socketMode: true }), to bound apps.connections.open and to watch the
-  // connection. Neither OAuth options nor custom routes are given, so Bolt opens no HTTP server of its
-  // own (it would listen on every interface): only the service's own server listens.
-  const socketReceiver = socketMode
-    ? new SocketModeReceiver({
+  const socket = socketMode
+    ? createSocketConnection({
         appToken: appToken!,
+        apiUrl,
+        retries: connection.retries,
         logger: boltLogger(logger),
-        installerOptions: {
-          clientOptions: {
-            ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-            timeout: SOCKET_OPEN_TIMEOUT_MS,
-            retryConfig:
-              connection.retries !== undefined ? { retries: connection.retries } : SOCKET_OPEN_RETRIES,
-          },
-        },
+        log: logger,
       })
     : undefined;
-  if (socketReceiver && (socketReceiver as unknown as { httpServer?: unknown }).httpServer !== undefined)
-    throw new Error('createSlackApp: Bolt’s Socket Mode receiver would open an HTTP server of its own.');
-  let socketState: SlackConnectionState = 'disconnected';
-  socketReceiver?.client
-    .on('connecting', () => {
-      socketState = 'connecting';
-    })
-    .on('reconnecting', () => {
-      socketState = 'connecting';
-    })
-    .on('connected', () => {
-      if (socketState !== 'connected') logger.info('connected to Slack (Socket Mode)');
-      socketState = 'connected';
-    })
-    .on('disconnected', () => {
-      socketState = 'disconnected';
-    })
-    // The WebSocket closed (Slack dropped it, or it never opened): until the client's reconnect begins.
-    .on('close', () => {
-      if (socketState === 'connected' && !stopping)
-        logger.warn('the Socket Mode connection to Slack closed; reconnecting');
-      socketState = 'disconnected';
-    });
+  const socketReceiver = socket?.receiver;
 
   // auth.test once, lazily, and again only after a failure: Bolt's own token verification would call
   // it in the constructor (an unhandled rejection when Slack is unreachable at start) or on every request.
@@ -332,95 +272,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     logger.error({ err: toError(error) }, 'unhandled Slack listener error');
   });
 
-  // Slack's timestamps are compared with this machine's clock, as Bolt and Slack's own examples do.
-  const replayGuard = signingSecret
-    ? createReplayGuard({ signingSecret, nowMs: () => Date.now() })
+  const admitRequest = receiver
+    ? createHttpAdmission({ receiver, signingSecret: signingSecret!, logger })
     : undefined;
-  const header = (request: IncomingMessage, name: string) => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-
-  /** Reads the body once; Bolt reuses `rawBody` instead of reading the stream again. */
-  const admitRequest = async (request: IncomingMessage, response: ServerResponse) => {
-    if (!receiver) return;
-    let body: Buffer;
-    try {
-      body = await readBody(request, MAX_SLACK_BODY_BYTES);
-    } catch {
-      if (!response.headersSent) response.writeHead(413, { 'content-type': 'text/plain' });
-      response.end('request body too large\n');
-      return;
-    }
-    (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-    const admission = replayGuard?.admit({
-      timestamp: header(request, 'x-slack-request-timestamp'),
-      signature: header(request, 'x-slack-signature'),
-      retryNum: header(request, 'x-slack-retry-num'),
-      retryReason: header(request, 'x-slack-retry-reason'),
-      body,
-    }) ?? { verdict: 'pass_to_bolt' as const };
-    switch (admission.verdict) {
-      case 'refuse':
-        logger.warn(
-          { reason: admission.reason },
-          `refused a Slack request: ${admission.reason.replaceAll('_', ' ')}`,
-        );
-        response.writeHead(401, { 'content-type': 'text/plain' });
-        response.end(`${admission.reason.replaceAll('_', ' ')}\n`);
-        return;
-      case 'drop_retry':
-        logger.info(
-          {
-            retryNum: header(request, 'x-slack-retry-num'),
-            retryReason: header(request, 'x-slack-retry-reason'),
-          },
-          'acknowledged a Slack retry of a delivery already handled here',
-        );
-        response.writeHead(200, { 'content-type': 'text/plain' });
-        response.end();
-        return;
-      case 'process':
-        response.once('finish', () => replayGuard?.answered(admission.delivery, response.statusCode < 500));
-        response.once('close', () => {
-          if (!response.writableFinished) replayGuard?.answered(admission.delivery, false);
-        });
-        break;
-      case 'pass_to_bolt':
-        break;
-    }
-    receiver.requestListener(request, response);
-  };
 
   let started = false;
-  let stopping = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let failedTries = 0;
-  const tryToConnect = () => {
-    retryTimer = undefined;
-    socketState = 'connecting';
-    app.start().then(
-      () => {
-        failedTries = 0;
-        // stop() came while this try was under way: close what it opened.
-        if (stopping)
-          app
-            .stop()
-            .catch((error: unknown) => logger.warn({ err: toError(error) }, 'could not close Socket Mode'));
-      },
-      (error: unknown) => {
-        socketState = 'disconnected';
-        if (stopping) return;
-        failedTries += 1;
-        const retryInMs = Math.min(SOCKET_RETRY_MAX_MS, 1000 * 2 ** failedTries);
-        logger.error(
-          { err: toError(error), retryInMs, failedTries },
-          `could not connect to Slack (Socket Mode): ${toError(error).message}; trying again in ${Math.round(retryInMs / 1000)} s (check SLACK_APP_TOKEN and SLACK_API_URL)`,
-        );
-        retryTimer = setTimeout(tryToConnect, retryInMs);
-      },
-    );
-  };
   return {
     app,
     receiver,
@@ -429,7 +285,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       if (!receiver) return false;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       if (path !== SLACK_EVENTS_PATH || request.method !== 'POST') return false;
-      admitRequest(request, response).catch((error: unknown) => {
+      admitRequest!(request, response).catch((error: unknown) => {
         logger.error({ err: toError(error) }, 'could not read a Slack request');
         if (!response.headersSent) response.writeHead(500);
         response.end();
@@ -437,21 +293,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       return true;
     },
     async start(port) {
-      stopping = false;
       await (receiver ? app.start(port ?? 3000) : app.start());
       started = true;
     },
     connectInBackground() {
-      if (!socketReceiver || started) return;
-      stopping = false;
+      if (!socket || started) return;
       started = true;
-      tryToConnect();
+      socket.connectInBackground(app);
     },
-    connectionState: () => (socketReceiver ? socketState : undefined),
+    connectionState: () => socket?.state(),
     async stop() {
-      stopping = true;
-      clearTimeout(retryTimer);
-      retryTimer = undefined;
+      socket?.halt();
       if (started) await app.stop();
       started = false;
       await this.idle();
