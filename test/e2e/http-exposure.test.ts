@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +8,7 @@ import { type RunningService, startService } from '../../src/service/start-servi
 import { createLogger } from '../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { openRawConnection, within } from '../support/raw-http.js';
 import { waitUntil } from '../support/wait-until.js';
 
 /**
@@ -75,27 +76,6 @@ afterAll(async () => {
   await fake.close();
 });
 
-function open(): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    let data = '';
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    const closed = new Promise<number>((done) =>
-      socket.on('close', () => done(performance.now() - startedAt)),
-    );
-    socket.on('data', (chunk) => {
-      data += chunk.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.once('connect', () => resolve({ socket, received: () => data, closed }));
-    socket.once('error', reject);
-  });
-}
-
-const within = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, new Promise<undefined>((done) => setTimeout(() => done(undefined), ms))]);
-
 const healthz = async () => {
   const response = await fetch(`${service.httpUrl}/healthz`);
   return { status: response.status, body: await response.text() };
@@ -103,7 +83,7 @@ const healthz = async () => {
 
 describe('the service’s HTTP port', () => {
   it('cuts off a slow-loris client at HTTP_HEADERS_TIMEOUT_SECONDS', async () => {
-    const loris = await open();
+    const loris = await openRawConnection(port, sockets);
     loris.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const drip = setInterval(() => {
       if (!loris.socket.destroyed) loris.socket.write('X-Slow: still typing\r\n');
@@ -119,10 +99,15 @@ describe('the service’s HTTP port', () => {
   });
 
   it('refuses connections past HTTP_MAX_CONNECTIONS while those it holds are served', async () => {
-    const held = await Promise.all([open(), open(), open(), open()]);
+    const held = await Promise.all([
+      openRawConnection(port, sockets),
+      openRawConnection(port, sockets),
+      openRawConnection(port, sockets),
+      openRawConnection(port, sockets),
+    ]);
     for (const client of held) client.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await expect.poll(() => held.every((client) => /"status":"ok"/.test(client.received()))).toBe(true);
-    const fifth = await open();
+    const fifth = await openRawConnection(port, sockets);
     fifth.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     expect(await within(fifth.closed, 2000), 'the fifth connection was kept').toBeDefined();
     expect(fifth.received()).toBe('');

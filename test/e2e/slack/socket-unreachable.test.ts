@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebSocket, WebSocketServer } from 'ws';
 import { loadConfig } from '../../../src/config.js';
 import { type RunningService, startService } from '../../../src/service/start-service.js';
 import { createSilentLogger } from '../../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { type CallHold, type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
+import { type SocketModeServer, startSocketModeServer } from '../../support/socket-mode-server.js';
 import { waitUntil } from '../../support/wait-until.js';
 
 /**
@@ -19,28 +18,15 @@ import { waitUntil } from '../../support/wait-until.js';
 let database: TestDatabase;
 let fake: FakeSlack;
 let hold: CallHold;
-let sockets: WebSocketServer;
-const connected: WebSocket[] = [];
+let socketMode: SocketModeServer;
 let service: RunningService | undefined;
 let startMs = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   fake = await startFakeSlack();
-  sockets = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => sockets.once('listening', () => resolve()));
-  sockets.on('connection', (socket) => {
-    connected.push(socket);
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        num_connections: 1,
-        debug_info: { host: 'fake', approximate_connection_time: 3600 },
-        connection_info: { app_id: 'A0CHRONOPS' },
-      }),
-    );
-  });
-  fake.socketModeUrl = `ws://127.0.0.1:${(sockets.address() as AddressInfo).port}/link/?ticket=test`;
+  socketMode = await startSocketModeServer();
+  fake.socketModeUrl = socketMode.url;
   // Slack takes the call and never answers it.
   hold = fake.holdCalls('apps.connections.open');
   const startedAt = performance.now();
@@ -72,8 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   hold?.release();
   await service?.stop();
-  for (const socket of connected) socket.terminate();
-  await new Promise<void>((resolve) => sockets.close(() => resolve()));
+  await socketMode.close();
   await fake.close();
   await database.drop();
 });
@@ -139,11 +124,11 @@ describe('Socket Mode with Slack not answering', () => {
       '/healthz reports Slack connected',
       200,
     );
-    expect(connected).toHaveLength(1);
+    expect(socketMode.sockets).toHaveLength(1);
   });
 
   it('reports a connection Slack dropped, and reconnects', async () => {
-    connected[0]!.terminate();
+    socketMode.sockets[0]!.terminate();
     await waitUntil(
       async () => (await healthz()).body.slack !== 'connected',
       5000,
@@ -156,6 +141,6 @@ describe('Socket Mode with Slack not answering', () => {
       '/healthz reports Slack connected again',
       200,
     );
-    expect(connected).toHaveLength(2);
+    expect(socketMode.sockets).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import {
@@ -9,6 +9,7 @@ import {
   listen,
   listeningPort,
 } from '../../../src/http/server.js';
+import { openRawConnection, within } from '../../support/raw-http.js';
 
 /**
  * The service's HTTP server limits (src/http/server.ts; docs/RELIABILITY.md, "Review findings
@@ -40,44 +41,10 @@ async function serve(limits: Partial<HttpLimits>): Promise<number> {
   return listeningPort(server, 0);
 }
 
-interface Client {
-  readonly socket: Socket;
-  /** Everything the server sent so far. */
-  received(): string;
-  /** Resolves with ms since connecting when the server closes the connection. */
-  readonly closed: Promise<number>;
-}
-
-function open(port: number): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    let data = '';
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    const closed = new Promise<number>((done) =>
-      socket.on('close', () => done(performance.now() - startedAt)),
-    );
-    socket.on('data', (chunk) => {
-      data += chunk.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.once('connect', () => resolve({ socket, received: () => data, closed }));
-    socket.once('error', reject);
-  });
-}
-
-/** Within `ms`, or undefined: how long the connection lived. */
-function closedWithin(client: Client, ms: number): Promise<number | undefined> {
-  return Promise.race([
-    client.closed,
-    new Promise<undefined>((done) => setTimeout(() => done(undefined), ms)),
-  ]);
-}
-
 describe('the HTTP server', () => {
   it('cuts off a slow-loris client at headersTimeout, though it keeps sending header lines', async () => {
     const port = await serve({ headersTimeoutMs: 1500, requestTimeoutMs: 10_000 });
-    const loris = await open(port);
+    const loris = await openRawConnection(port, sockets);
     loris.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     let lines = 0;
     const drip = setInterval(() => {
@@ -87,7 +54,7 @@ describe('the HTTP server', () => {
       }
     }, 200);
     try {
-      const livedMs = await closedWithin(loris, 6000);
+      const livedMs = await within(loris.closed, 6000);
       // Node's defaults (60 s, checked every 30 s) keep this client connected far past 6 s.
       expect(livedMs, 'the slow-loris connection was still open after 6 s').toBeDefined();
       expect(livedMs!).toBeGreaterThanOrEqual(1400);
@@ -101,15 +68,15 @@ describe('the HTTP server', () => {
 
   it('closes a connection that never sends a request at headersTimeout', async () => {
     const port = await serve({ headersTimeoutMs: 1000, requestTimeoutMs: 10_000 });
-    const idle = await open(port);
-    const livedMs = await closedWithin(idle, 5000);
+    const idle = await openRawConnection(port, sockets);
+    const livedMs = await within(idle.closed, 5000);
     expect(livedMs, 'the idle connection was still open after 5 s').toBeDefined();
     expect(livedMs!).toBeLessThan(2500);
   });
 
   it('answers 408 to a body still arriving at requestTimeout', async () => {
     const port = await serve({ headersTimeoutMs: 1000, requestTimeoutMs: 2000 });
-    const slow = await open(port);
+    const slow = await openRawConnection(port, sockets);
     slow.socket.write(
       'POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n',
     );
@@ -117,7 +84,7 @@ describe('the HTTP server', () => {
       if (!slow.socket.destroyed) slow.socket.write('x');
     }, 100);
     try {
-      const livedMs = await closedWithin(slow, 6000);
+      const livedMs = await within(slow.closed, 6000);
       expect(livedMs, 'the slow upload was still open after 6 s').toBeDefined();
       expect(livedMs!).toBeLessThan(3500);
       expect(slow.received()).toMatch(/^HTTP\/1\.1 408 /);
@@ -128,14 +95,18 @@ describe('the HTTP server', () => {
 
   it('refuses connections beyond maxConnections at once, and takes new ones when a place is free', async () => {
     const port = await serve({ maxConnections: 3 });
-    const held = await Promise.all([open(port), open(port), open(port)]);
+    const held = await Promise.all([
+      openRawConnection(port, sockets),
+      openRawConnection(port, sockets),
+      openRawConnection(port, sockets),
+    ]);
     // Each held connection gets its answer and stays open (keep-alive).
     for (const client of held) client.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await expect.poll(() => held.every((client) => client.received().includes('ok\n'))).toBe(true);
 
-    const refused = await open(port);
+    const refused = await openRawConnection(port, sockets);
     refused.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    const livedMs = await closedWithin(refused, 2000);
+    const livedMs = await within(refused.closed, 2000);
     expect(livedMs, 'the fourth connection was kept').toBeDefined();
     expect(refused.received()).toBe('');
     for (const client of held) expect(client.socket.destroyed).toBe(false);
@@ -144,9 +115,9 @@ describe('the HTTP server', () => {
     await held[0]!.closed;
     await expect
       .poll(async () => {
-        const next = await open(port);
+        const next = await openRawConnection(port, sockets);
         next.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
-        await closedWithin(next, 2000);
+        await within(next.closed, 2000);
         return next.received();
       })
       .toMatch(/^HTTP\/1\.1 200 /);
