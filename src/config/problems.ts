@@ -1,4 +1,5 @@
 import { isLoopbackHost } from '../shared/loopback.js';
+import { SERVICE_SECRET_VARIABLES } from '../shared/service-secrets.js';
 import type { Env } from './env-schema.js';
 
 /**
@@ -92,15 +93,7 @@ function slackModeProblems(e: Env): string[] {
 }
 
 /** Never echoed back in error messages: they may hold credentials. */
-export const SECRET_VARIABLES = new Set([
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'DATABASE_URL',
-  'TARGET_DATABASE_URL',
-  'TASK_DATABASE_URL',
-  'HEARTBEAT_URL',
-]);
+export const SECRET_VARIABLES = new Set(SERVICE_SECRET_VARIABLES);
 
 /**
  * SLACK_API_URL's scheme: https, or http to this machine's loopback only (a local fake Slack, the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
+import { SERVICE_SECRET_VARIABLES } from '../shared/service-secrets.js';
 import type { Locale } from './i18n/locale.js';
 import { type ValidationMessages, validationMessagesFor } from './i18n/validation.js';
 import { protectedTableError } from './protected-tables.js';
@@ -177,19 +178,6 @@ export type NotificationParams = z.output<(typeof notificationSchemas)[keyof typ
 const SCRIPT_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-/**
- * chronops's own credentials: a task may not list them in `env`. A script needing the target
- * database's password lists PGPASSWORD, which is that password and nothing more (docs/SECURITY.md).
- */
-export const SERVICE_SECRET_VARIABLES: readonly string[] = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'DATABASE_URL',
-  'TARGET_DATABASE_URL',
-  'TASK_DATABASE_URL',
-];
 
 const customSchemas = {
   sql: z.strictObject({

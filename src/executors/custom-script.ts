@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { type CustomParams, SERVICE_SECRET_VARIABLES, scriptPathProblem } from '../domain/task-params.js';
+import { type CustomParams, scriptPathProblem } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
+import { SERVICE_SECRET_VARIABLES } from '../shared/service-secrets.js';
 import { abortError } from './abort.js';
 import { runChildProcess } from './child-process.js';
 import type { ExecutorDeps } from './deps.js';
