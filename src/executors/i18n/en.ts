@@ -1,3 +1,4 @@
+import { EXECUTION_STATUS_TEXT } from '../../domain/i18n/execution-status.js';
 import type { ReportQueryName } from '../../domain/task-params.js';
 
 /**
@@ -8,15 +9,7 @@ import type { ReportQueryName } from '../../domain/task-params.js';
  */
 export const en = {
   /** Execution statuses as the report's "by status" figure shows them. */
-  executionStatus: {
-    queued: 'queued',
-    running: 'running',
-    success: 'success',
-    failed: 'failed',
-    timed_out: 'timed out',
-    cancelled: 'cancelled',
-    skipped: 'skipped',
-  } as Record<string, string | undefined>,
+  executionStatus: EXECUTION_STATUS_TEXT.en as Record<string, string | undefined>,
   report: {
     /** The header's date: ISO in English, as before (tests and archives read it). */
     headerDate: 'yyyy-MM-dd',

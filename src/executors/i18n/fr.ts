@@ -1,16 +1,9 @@
+import { EXECUTION_STATUS_TEXT } from '../../domain/i18n/execution-status.js';
 import type { ExecutorMessages } from './en.js';
 
 /** Les phrases du rapport et des notifications, en français ; le même objet que en.ts, clé pour clé. */
 export const fr: ExecutorMessages = {
-  executionStatus: {
-    queued: 'en attente',
-    running: 'en cours',
-    success: 'réussie',
-    failed: 'en échec',
-    timed_out: 'hors délai',
-    cancelled: 'annulée',
-    skipped: 'sautée',
-  },
+  executionStatus: EXECUTION_STATUS_TEXT.fr as Record<string, string | undefined>,
   report: {
     headerDate: 'd LLL yyyy',
     overviewTitle: '*Vue d’ensemble (24 h)*',

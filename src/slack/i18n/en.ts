@@ -1,3 +1,4 @@
+import { EXECUTION_STATUS_TEXT } from '../../domain/i18n/execution-status.js';
 import { enDst } from './en-dst.js';
 import { enHelp } from './en-help.js';
 import { enPauseModal } from './en-pause-modal.js';
@@ -18,15 +19,7 @@ export const en = {
     overdue: 'overdue',
     disabled: 'disabled',
   },
-  executionStatus: {
-    queued: 'queued',
-    running: 'running',
-    success: 'success',
-    failed: 'failed',
-    timed_out: 'timed out',
-    cancelled: 'cancelled',
-    skipped: 'skipped',
-  } as Record<string, string>,
+  executionStatus: EXECUTION_STATUS_TEXT.en as Record<string, string | undefined>,
   approval: { pending: 'awaiting approval', rejected: 'rejected', approved: 'approved' } as Record<
     string,
     string

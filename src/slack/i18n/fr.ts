@@ -1,3 +1,4 @@
+import { EXECUTION_STATUS_TEXT } from '../../domain/i18n/execution-status.js';
 import type { Messages } from './en.js';
 import { frDst } from './fr-dst.js';
 import { frHelp } from './fr-help.js';
@@ -15,15 +16,7 @@ export const fr: Messages = {
     overdue: 'en retard',
     disabled: 'désactivée',
   },
-  executionStatus: {
-    queued: 'en attente',
-    running: 'en cours',
-    success: 'succès',
-    failed: 'échec',
-    timed_out: 'délai dépassé',
-    cancelled: 'annulée',
-    skipped: 'sautée',
-  },
+  executionStatus: EXECUTION_STATUS_TEXT.fr as Record<string, string | undefined>,
   approval: { pending: "en attente d'approbation", rejected: 'rejetée', approved: 'approuvée' },
   never: 'jamais',
   none: '—',
