@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
       signingSecret: BENCH_SIGNING_SECRET,
       fake,
     });
-    // The request mix: read commands, a write command, and two kinds of button clicks (a write each).
+    // The request mix: read commands, write commands (run, pause or resume), and Run now clicks.
     // Every one of them is answered through its response_url (an ephemeral or in-channel reply).
     const requests: Array<{ kind: Kind; go: (k: number) => Promise<SentRequest> }> = [
       { kind: 'command', go: () => send.command('list', BENCH_ADMIN) },
@@ -98,15 +98,11 @@ export async function run(): Promise<void> {
             container: { type: 'message', channelId: 'C0GENERAL' },
           }),
       },
+      // The Pause button opens a modal (answered by views.open, not its response_url): the pause and
+      // resume writes are sent as commands instead.
       {
-        kind: 'click',
-        go: (k) =>
-          send.click({
-            userId: BENCH_OPERATOR,
-            actionId: 'task_pause_resume',
-            value: taskIds[k % 20]!,
-            container: { type: 'message', channelId: 'C0GENERAL' },
-          }),
+        kind: 'command',
+        go: (k) => send.command(`${k % 2 === 0 ? 'pause' : 'resume'} bench task ${k % 20}`, BENCH_OPERATOR),
       },
     ];
     const ack: Record<Kind, number[]> = { command: [], click: [] };

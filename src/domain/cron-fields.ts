@@ -1,4 +1,6 @@
-import { AppError } from '../shared/errors.js';
+import type { AppError } from '../shared/errors.js';
+import { cronError } from './i18n/input-errors.js';
+import type { CronProblem } from './i18n/input-errors-en.js';
 
 // Cron text → per-field value sets, with errors that name the field (`hour`, `day of month`…).
 
@@ -43,8 +45,13 @@ export interface FieldSet {
   readonly stepped: boolean;
 }
 
-export function fieldError(spec: FieldSpec, message: string): AppError {
-  return new AppError('invalid_cron', `Invalid cron: ${spec.name} ${message}`, spec.name);
+/** The error of one cron field: the problem's key and arguments travel with it (domain/i18n). */
+export function fieldError(
+  spec: FieldSpec,
+  problem: CronProblem,
+  args: Readonly<Record<string, string | number>> = {},
+): AppError {
+  return cronError(problem, args, spec.name);
 }
 
 export function parseValue(spec: FieldSpec, token: string): number {
@@ -54,16 +61,17 @@ export function parseValue(spec: FieldSpec, token: string): number {
   } else {
     value = spec.names?.indexOf(token) ?? -1;
     if (value < 0 || token === '') {
-      const names = spec.names === undefined ? '' : ` or a name (${spec.names.filter(Boolean).join(', ')})`;
-      throw fieldError(spec, `"${token}" is not a valid value: expected a number${names}.`);
+      const names = spec.names === undefined ? '' : spec.names.filter(Boolean).join(', ');
+      throw fieldError(spec, 'notValue', { token, names });
     }
   }
   if (value < spec.min || value > spec.max) {
-    throw fieldError(spec, `"${token}" is out of range (${spec.min}-${spec.max}).`);
+    throw fieldError(spec, 'outOfRange', { token, min: spec.min, max: spec.max });
   }
   return value;
 }
 
+// Stays whole: one pass over the comma-separated parts; each branch is one cron syntax (*, a-b, /n, L, W, #).
 export function parseField(spec: FieldSpec, raw: string): FieldSet {
   const values: boolean[] = new Array<boolean>(spec.max + 1).fill(false);
   const lastWeekdays: boolean[] = new Array<boolean>(7).fill(false);
@@ -73,26 +81,26 @@ export function parseField(spec: FieldSpec, raw: string): FieldSet {
   const isDom = spec === DOM_SPEC;
   const isDow = spec === DOW_SPEC;
   const fold = (value: number): number => (isDow ? value % 7 : value);
-  const duplicate = (label: string): AppError => fieldError(spec, `"${raw}" lists ${label} more than once.`);
+  const duplicate = (label: string): AppError => fieldError(spec, 'duplicate', { raw, label });
 
   if (isDow && raw.includes('#')) {
     const match = /^(\w+)#(\w+)$/.exec(raw);
     if (match === null) {
-      throw fieldError(spec, `"${raw}" cannot combine # with other values: write a single d#n such as 1#2.`);
+      throw fieldError(spec, 'hashCombined', { raw });
     }
     const weekday = fold(parseValue(spec, match[1]!));
     nth = /^\d$/.test(match[2]!) ? Number(match[2]) : 0;
     if (nth < 1 || nth > 5) {
-      throw fieldError(spec, `"${raw}": the occurrence after # must be 1 to 5.`);
+      throw fieldError(spec, 'hashOccurrence', { raw });
     }
     values[weekday] = true;
     return { values, wildcard: false, last, lastWeekdays, nth, stepped };
   }
 
   for (const item of raw.split(',')) {
-    if (item === '') throw fieldError(spec, `"${raw}" has an empty list item.`);
+    if (item === '') throw fieldError(spec, 'emptyItem', { raw });
     if (isDom && item.includes('W')) {
-      throw fieldError(spec, `"${item}" uses W (nearest weekday), which is not supported.`);
+      throw fieldError(spec, 'nearestWeekday', { item });
     }
     if (isDom && item === 'L') {
       if (last) throw duplicate('L');
@@ -100,11 +108,11 @@ export function parseField(spec: FieldSpec, raw: string): FieldSet {
       continue;
     }
     if (isDom && item.startsWith('L')) {
-      throw fieldError(spec, `"${item}" is not supported: use L for the last day of the month.`);
+      throw fieldError(spec, 'lastOffset', { item });
     }
     if (isDow && item.endsWith('L')) {
       if (item === 'L') {
-        throw fieldError(spec, `"L" needs a weekday: write 5L for the last Friday of the month.`);
+        throw fieldError(spec, 'lastNeedsWeekday');
       }
       const weekday = fold(parseValue(spec, item.slice(0, -1)));
       if (lastWeekdays[weekday]) throw duplicate(item);
@@ -113,25 +121,25 @@ export function parseField(spec: FieldSpec, raw: string): FieldSet {
     }
     const [base = '', step, extra] = item.split('/');
     if (extra !== undefined || base === '') {
-      throw fieldError(spec, `"${item}" is not valid: expected a number, a range a-b, a step */n or *.`);
+      throw fieldError(spec, 'notItem', { item });
     }
     let from: number;
     let to: number;
     if (base === '*' || base === '?') {
       if (base === '?' && !(isDom || isDow)) {
-        throw fieldError(spec, `"?" is only allowed in day of month and day of week.`);
+        throw fieldError(spec, 'questionMark');
       }
       from = spec.min;
       to = isDow ? 6 : spec.max;
     } else {
       const bounds = base.split('-');
       if (bounds.length > 2 || bounds.some((bound) => bound === '')) {
-        throw fieldError(spec, `"${item}" is not valid: expected a number, a range a-b, a step */n or *.`);
+        throw fieldError(spec, 'notItem', { item });
       }
       from = parseValue(spec, bounds[0]!);
       to = bounds.length === 2 ? parseValue(spec, bounds[1]!) : step === undefined ? from : spec.max;
       if (from > to) {
-        throw fieldError(spec, `range "${base}" is reversed: write the smaller value first.`);
+        throw fieldError(spec, 'reversed', { base });
       }
     }
     let increment = 1;
@@ -140,7 +148,7 @@ export function parseField(spec: FieldSpec, raw: string): FieldSet {
       const span = spec.max - spec.min;
       increment = /^\d+$/.test(step) ? Number(step) : Number.NaN;
       if (!(increment >= 1 && increment <= span)) {
-        throw fieldError(spec, `step "${step}" is out of range (1-${span}).`);
+        throw fieldError(spec, 'stepRange', { step, span });
       }
     }
     // A range reaching 7 names Sunday twice when it also starts at 0 (0-7): one mention, as cron-parser does.
@@ -178,28 +186,19 @@ export interface SplitCron {
 export function splitExpression(expression: string): SplitCron {
   const collapsed = expression.trim().replace(/\s+/g, ' ');
   if (collapsed === '') {
-    throw new AppError('invalid_cron', 'Invalid cron: the expression is empty.', 'cron');
+    throw cronError('empty');
   }
   let text = collapsed;
   if (collapsed.startsWith('@')) {
     const expanded = CRON_MACROS[collapsed.toLowerCase()];
     if (expanded === undefined) {
-      throw new AppError(
-        'invalid_cron',
-        `Invalid cron: unknown macro "${collapsed}": use @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually.`,
-        'cron',
-      );
+      throw cronError('unknownMacro', { macro: collapsed });
     }
     text = expanded;
   }
   const tokens = text.toUpperCase().split(' ');
   if (tokens.length !== 5 && tokens.length !== 6) {
-    throw new AppError(
-      'invalid_cron',
-      `Invalid cron: got ${tokens.length} field${tokens.length === 1 ? '' : 's'}, expected 5 ` +
-        '(minute hour day-of-month month day-of-week) or 6 (with seconds first).',
-      'cron',
-    );
+    throw cronError('fieldCount', { count: tokens.length });
   }
   // `?` ("no specific value") means the same as `*` in the day fields, the only ones that allow it.
   for (const index of [tokens.length - 3, tokens.length - 1]) {

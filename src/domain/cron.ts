@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.js';
 import { DAY_MS, formatClock, formatDate, HOUR_MS, SECOND_MS } from './civil-time.js';
 import { splitExpression } from './cron-fields.js';
 import { buildMatcher, firesOnSomeDay, type Matcher, nextWall } from './cron-matcher.js';
+import { cronError } from './i18n/input-errors.js';
 import { validateTimezone, type ZoneOffsets, zoneOffsets } from './zone-offsets.js';
 
 /**
@@ -47,10 +48,26 @@ export interface ParsedCron {
   readonly hasSeconds: boolean;
 }
 
-/** A daylight-saving remark about one run, for the edit modal and the daily report look-ahead. */
+/**
+ * A daylight-saving remark about one run, for the edit modal, the save confirmation and the daily
+ * report look-ahead. `message` is the English sentence; the other fields let a caller say the same in
+ * another language.
+ */
 export interface DstNotice {
   runAt: Date;
   kind: 'gap' | 'overlap';
+  /** The local day of the clock change, `YYYY-MM-DD`. */
+  day: string;
+  timezone: string;
+  /** The first and last wall times concerned (equal when there is one): missing (gap) or repeated (overlap). */
+  from: string;
+  to: string;
+  /**
+   * What the schedule does about them: `moved`, runs once at the wall time `at` instead; `skipped`;
+   * `first_pass`, runs once, on the first pass (`at` is that instant's UTC clock); `both_passes`.
+   */
+  outcome: 'moved' | 'skipped' | 'first_pass' | 'both_passes';
+  at: string;
   message: string;
 }
 
@@ -114,18 +131,14 @@ export function parseCron(expression: string, timezone: string): ParsedCron {
   const { tokens, normalized } = splitExpression(expression);
   const matcher = buildMatcher(tokens);
   if (!firesOnSomeDay(matcher)) {
-    throw new AppError(
-      'invalid_cron',
-      `Invalid cron: "${normalized}" never fires: no date has that day of month in the months given.`,
-      'day of month',
-    );
+    throw cronError('neverFires', { expression: normalized }, 'day of month');
   }
   try {
     CronExpressionParser.parse(normalized, { tz: zone, currentDate: new Date(0) });
   } catch (error) {
     // Our own checks should have caught everything; keep cron-parser's word as a last line of defence.
     const detail = error instanceof Error ? error.message : String(error);
-    throw new AppError('invalid_cron', `Invalid cron: ${detail}.`, 'cron', { cause: error });
+    throw cronError('parser', { detail }, 'cron', error);
   }
   const fields = tokens.length === 6 ? 6 : 5;
   return { expression: normalized, fields, timezone: zone, hasSeconds: fields === 6 };
@@ -201,6 +214,8 @@ export function nextRunsAfter(cron: ParsedCron, after: Date, count: number): Dat
  *   wall times ("those runs are skipped");
  * - interval-style, `overlap`: once per transition, on the first run inside the repeated period
  *   ("runs in both passes").
+ *
+ * Stays whole: the gap and the overlap are two halves of one walk over the runs, sharing its zone offsets.
  */
 export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[] {
   const entry = compiled(cron);
@@ -234,7 +249,17 @@ export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[]
             ? 'that run is skipped.'
             : 'those runs are skipped.'
           : `runs ${lastMissing === firstMissing ? '' : 'once '}at ${clock(wall)} instead.`;
-        notices.push({ runAt, kind: 'gap', message: `${what} ${where}; ${outcome}` });
+        notices.push({
+          runAt,
+          kind: 'gap',
+          day: formatDate(firstMissing),
+          timezone,
+          from: clock(firstMissing),
+          to: clock(lastMissing),
+          outcome: matcher.interval ? 'skipped' : 'moved',
+          at: clock(wall),
+          message: `${what} ${where}; ${outcome}`,
+        });
       }
     }
 
@@ -252,6 +277,12 @@ export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[]
       notices.push({
         runAt,
         kind: 'overlap',
+        day: formatDate(wall),
+        timezone,
+        from: clock(wall),
+        to: clock(wall),
+        outcome: 'first_pass',
+        at: clock(run),
         message: `${clock(wall)} occurs twice ${where}; runs once, at the first ${clock(wall)} (${clock(run)} UTC).`,
       });
     } else if (!noticedTransitions.has(transition)) {
@@ -259,6 +290,12 @@ export function dstNotices(cron: ParsedCron, runs: readonly Date[]): DstNotice[]
       notices.push({
         runAt,
         kind: 'overlap',
+        day: formatDate(wall),
+        timezone,
+        from: clock(transition + low),
+        to: clock(transition + high),
+        outcome: 'both_passes',
+        at: clock(wall),
         message: `${clock(transition + low)} to ${clock(transition + high)} happens twice ${where}; this schedule runs in both passes.`,
       });
     }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
+import { SERVICE_SECRET_VARIABLES } from '../shared/service-secrets.js';
+import type { Locale } from './i18n/locale.js';
+import { type ValidationMessages, validationMessagesFor } from './i18n/validation.js';
+import { protectedTableError } from './protected-tables.js';
 import type { TaskType } from './task-types.js';
 import { templateTaskType } from './templates.js';
 
@@ -175,19 +179,6 @@ const SCRIPT_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-/**
- * chronops's own credentials: a task may not list them in `env`. A script needing the target
- * database's password lists PGPASSWORD, which is that password and nothing more (docs/SECURITY.md).
- */
-export const SERVICE_SECRET_VARIABLES: readonly string[] = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'DATABASE_URL',
-  'TARGET_DATABASE_URL',
-  'TASK_DATABASE_URL',
-];
-
 const customSchemas = {
   sql: z.strictObject({
     kind: z.literal('sql'),
@@ -266,6 +257,8 @@ export interface TaskParamsByType {
   custom: CustomParams;
 }
 
+export { protectedTableNamed } from './protected-tables.js';
+
 export type ParamsValidation<T extends TaskType = TaskType> =
   | { ok: true; params: TaskParamsByType[T] }
   | { ok: false; errors: Record<string, string> };
@@ -274,6 +267,7 @@ type SchemaChoice = { schema: z.ZodType } | { field: string; error: string };
 
 /** Picks the schema of a variant type from its discriminator field (with a default), or reports it. */
 function pickVariant(
+  v: ValidationMessages,
   schemas: Record<string, z.ZodType>,
   field: string,
   value: unknown,
@@ -281,11 +275,17 @@ function pickVariant(
 ): SchemaChoice {
   const chosen = value === undefined ? fallback : value;
   if (typeof chosen === 'string' && Object.hasOwn(schemas, chosen)) return { schema: schemas[chosen]! };
-  const problem = value === undefined ? 'is required' : `${JSON.stringify(value)} is not valid`;
-  return { field, error: `${field}: ${problem}; choose one of ${Object.keys(schemas).join(', ')}.` };
+  const choices = Object.keys(schemas).join(', ');
+  return {
+    field,
+    error:
+      value === undefined
+        ? v.variantRequired(field, choices)
+        : v.variantInvalid(field, JSON.stringify(value), choices),
+  };
 }
 
-function schemaFor(type: TaskType, params: Record<string, unknown>): SchemaChoice {
+function schemaFor(v: ValidationMessages, type: TaskType, params: Record<string, unknown>): SchemaChoice {
   switch (type) {
     case 'backup':
       return { schema: backupParamsSchema };
@@ -293,11 +293,11 @@ function schemaFor(type: TaskType, params: Record<string, unknown>): SchemaChoic
       return { schema: reportParamsSchema };
     case 'cleanup':
       // `older_than` is the default mode: tasks written before modes existed keep working.
-      return pickVariant(cleanupSchemas, 'mode', params.mode, 'older_than');
+      return pickVariant(v, cleanupSchemas, 'mode', params.mode, 'older_than');
     case 'notification':
-      return pickVariant(notificationSchemas, 'query', params.query);
+      return pickVariant(v, notificationSchemas, 'query', params.query);
     case 'custom':
-      return pickVariant(customSchemas, 'kind', params.kind);
+      return pickVariant(v, customSchemas, 'kind', params.kind);
   }
 }
 
@@ -309,36 +309,11 @@ export interface TaskParamsOptions {
    * executor checks again by catalog identity before running.
    */
   readonly protectedTables?: readonly string[] | undefined;
-}
-
-/**
- * The entry of `protectedTables` that `table` (a syntax-checked, lower-cased, optionally qualified name)
- * names, or undefined. Names match on the table part; the schemas only decide when both are qualified.
- */
-export function protectedTableNamed(table: string, protectedTables: readonly string[]): string | undefined {
-  const [schema, name] = splitQualified(table.toLowerCase());
-  return protectedTables.find((entry) => {
-    const [entrySchema, entryName] = splitQualified(entry);
-    return (
-      entryName === name && (schema === undefined || entrySchema === undefined || schema === entrySchema)
-    );
-  });
-}
-
-function splitQualified(name: string): [string | undefined, string] {
-  const dot = name.lastIndexOf('.');
-  return dot === -1 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)];
-}
-
-function protectedTableError(params: unknown, protectedTables: readonly string[]): string | undefined {
-  const table = (params as { table?: unknown }).table;
-  if (typeof table !== 'string') return undefined;
-  const entry = protectedTableNamed(table, protectedTables);
-  if (!entry) return undefined;
-  const hint = entry.endsWith('task_executions')
-    ? ' Use the execution_history mode to prune executions.'
-    : '';
-  return `table: "${table}" is one of chronops's own tables (${entry}); clean-ups may not delete from it.${hint}`;
+  /**
+   * The language of the errors said around the schemas (template, variant, unknown parameter,
+   * protected table). Default en. The per-parameter schema messages are English in every locale.
+   */
+  readonly locale?: Locale | undefined;
 }
 
 /**
@@ -353,34 +328,34 @@ export function validateTaskParams<T extends TaskType>(
   params: unknown,
   options: TaskParamsOptions = {},
 ): ParamsValidation<T> {
+  const v = validationMessagesFor(options.locale ?? 'en');
   if (template !== null && template !== undefined && template !== '') {
     const templateType = templateTaskType(template);
-    if (!templateType)
-      return { ok: false, errors: { template: `template: "${template}" is not a known template.` } };
+    if (!templateType) return { ok: false, errors: { template: v.unknownTemplate(template) } };
     if (templateType !== type) {
       return {
         ok: false,
-        errors: { template: `template: "${template}" makes ${templateType} tasks, not ${type} tasks.` },
+        errors: { template: v.templateType(template, templateType, type) },
       };
     }
   }
   const raw = params ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, errors: { params: 'params: must be an object of named parameters.' } };
+    return { ok: false, errors: { params: v.paramsObject } };
   }
-  const choice = schemaFor(type, raw as Record<string, unknown>);
+  const choice = schemaFor(v, type, raw as Record<string, unknown>);
   if ('error' in choice) return { ok: false, errors: { [choice.field]: choice.error } };
   const parsed = choice.schema.safeParse(raw);
   if (parsed.success) {
     const refused =
-      type === 'cleanup' ? protectedTableError(parsed.data, options.protectedTables ?? []) : undefined;
+      type === 'cleanup' ? protectedTableError(v, parsed.data, options.protectedTables ?? []) : undefined;
     if (refused) return { ok: false, errors: { table: refused } };
     return { ok: true, params: parsed.data as TaskParamsByType[T] };
   }
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors[key] ??= `${key}: is not a parameter of ${type} tasks.`;
+      for (const key of issue.keys) errors[key] ??= v.notAParameter(key, type);
       continue;
     }
     const field = String(issue.path[0] ?? 'params');

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import { nextRunAfter, parseCron } from './cron.js';
+import { inputErrorText } from './i18n/input-errors.js';
+import type { Locale } from './i18n/locale.js';
+import { type ValidationMessages, validationMessagesFor } from './i18n/validation.js';
+import { enValidation } from './i18n/validation-en.js';
 import { type TaskParamsOptions, validateTaskParams } from './task-params.js';
 import {
   DEFAULT_MAX_RETRIES,
@@ -48,76 +52,84 @@ export type FieldErrors = Partial<Record<TaskField | `params.${string}`, string>
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-const inputSchema = z.object({
-  name: z
-    .string({ error: 'Name is required.' })
-    .trim()
-    .min(1, 'Name is required.')
-    .max(TASK_NAME_MAX_LENGTH, `Name must be at most ${TASK_NAME_MAX_LENGTH} characters.`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'Name must not contain control characters.'),
-  description: z
-    .string()
-    .max(2000, 'Description must be at most 2000 characters.')
-    .optional()
-    .transform((value) => value?.trim() ?? ''),
-  type: z.enum(TASK_TYPES, { error: `Type must be one of ${TASK_TYPES.join(', ')}.` }),
-  template: z
-    .string()
-    .trim()
-    .min(1)
-    .max(80)
-    .nullish()
-    .transform((value) => value ?? null),
-  params: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .transform((value) => value ?? {}),
-  cron: z.string({ error: 'Cron expression is required.' }).max(200, 'Cron expression is too long.'),
-  timezone: z.string().max(64, 'Time zone is too long.').optional(),
-  enabled: z
-    .boolean()
-    .optional()
-    .transform((value) => value ?? true),
-  timeoutSeconds: z
-    .number({ error: 'Timeout must be a number of seconds.' })
-    .int('Timeout must be a whole number of seconds.')
-    .min(1, 'Timeout must be at least 1 second.')
-    .max(86_400, 'Timeout must be at most 86400 seconds (24 h).')
-    .optional()
-    .transform((value) => value ?? DEFAULT_TIMEOUT_SECONDS),
-  maxRetries: z
-    .number({ error: 'Retries must be a number.' })
-    .int('Retries must be a whole number.')
-    .min(0, 'Retries must be between 0 and 3.')
-    .max(MAX_RETRIES_LIMIT, `Retries must be between 0 and ${MAX_RETRIES_LIMIT}.`)
-    .optional()
-    .transform((value) => value ?? DEFAULT_MAX_RETRIES),
-  overlapPolicy: z
-    .enum(OVERLAP_POLICIES, { error: `Overlap policy must be one of ${OVERLAP_POLICIES.join(', ')}.` })
-    .optional()
-    .transform((value) => value ?? 'skip'),
-  misfirePolicy: z
-    .enum(MISFIRE_POLICIES, { error: `Misfire policy must be one of ${MISFIRE_POLICIES.join(', ')}.` })
-    .optional()
-    .transform((value) => value ?? 'run_once'),
-  overdueGraceSeconds: z
-    .number({ error: 'Overdue grace must be a number of seconds.' })
-    .int('Overdue grace must be a whole number of seconds.')
-    .min(0, 'Overdue grace must not be negative.')
-    .max(7 * 86_400, 'Overdue grace must be at most 7 days.')
-    .optional()
-    .transform((value) => value ?? DEFAULT_OVERDUE_GRACE_SECONDS),
-  alertChannel: z
-    .string()
-    .trim()
-    .regex(/^[CGD][A-Z0-9]{2,}$/, 'Alert channel must be a Slack channel id such as C0123456789.')
-    .nullish()
-    .transform((value) => value ?? null),
-  notifyOnSuccess: z
-    .boolean()
-    .optional()
-    .transform((value) => value ?? false),
-});
+/** The input schema with its messages in one language (built once per locale, below). */
+function buildInputSchema(v: ValidationMessages) {
+  return z.object({
+    name: z
+      .string({ error: v.nameRequired })
+      .trim()
+      .min(1, v.nameRequired)
+      .max(TASK_NAME_MAX_LENGTH, v.nameTooLong(TASK_NAME_MAX_LENGTH))
+      .refine((value) => !CONTROL_CHARACTERS.test(value), v.nameControl),
+    description: z
+      .string()
+      .max(2000, v.descriptionTooLong)
+      .optional()
+      .transform((value) => value?.trim() ?? ''),
+    type: z.enum(TASK_TYPES, { error: v.typeOneOf(TASK_TYPES.join(', ')) }),
+    template: z
+      .string()
+      .trim()
+      .min(1)
+      .max(80)
+      .nullish()
+      .transform((value) => value ?? null),
+    params: z
+      .record(z.string(), z.unknown(), { error: v.paramsObject })
+      .optional()
+      .transform((value) => value ?? {}),
+    cron: z.string({ error: v.cronRequired }).max(200, v.cronTooLong),
+    timezone: z.string().max(64, v.timezoneTooLong).optional(),
+    enabled: z
+      .boolean()
+      .optional()
+      .transform((value) => value ?? true),
+    timeoutSeconds: z
+      .number({ error: v.timeoutNumber })
+      .int(v.timeoutWhole)
+      .min(1, v.timeoutMin)
+      .max(86_400, v.timeoutMax)
+      .optional()
+      .transform((value) => value ?? DEFAULT_TIMEOUT_SECONDS),
+    maxRetries: z
+      .number({ error: v.retriesNumber })
+      .int(v.retriesWhole)
+      .min(0, v.retriesRange(MAX_RETRIES_LIMIT))
+      .max(MAX_RETRIES_LIMIT, v.retriesRange(MAX_RETRIES_LIMIT))
+      .optional()
+      .transform((value) => value ?? DEFAULT_MAX_RETRIES),
+    overlapPolicy: z
+      .enum(OVERLAP_POLICIES, { error: v.overlapOneOf(OVERLAP_POLICIES.join(', ')) })
+      .optional()
+      .transform((value) => value ?? 'skip'),
+    misfirePolicy: z
+      .enum(MISFIRE_POLICIES, { error: v.misfireOneOf(MISFIRE_POLICIES.join(', ')) })
+      .optional()
+      .transform((value) => value ?? 'run_once'),
+    overdueGraceSeconds: z
+      .number({ error: v.graceNumber })
+      .int(v.graceWhole)
+      .min(0, v.graceNegative)
+      .max(7 * 86_400, v.graceMax)
+      .optional()
+      .transform((value) => value ?? DEFAULT_OVERDUE_GRACE_SECONDS),
+    alertChannel: z
+      .string()
+      .trim()
+      .regex(/^[CGD][A-Z0-9]{2,}$/, v.alertChannel)
+      .nullish()
+      .transform((value) => value ?? null),
+    notifyOnSuccess: z
+      .boolean()
+      .optional()
+      .transform((value) => value ?? false),
+  });
+}
+
+const INPUT_SCHEMAS: Readonly<Record<Locale, ReturnType<typeof buildInputSchema>>> = {
+  en: buildInputSchema(validationMessagesFor('en')),
+  fr: buildInputSchema(validationMessagesFor('fr')),
+};
 
 export type TaskValidation = { ok: true; draft: TaskDraft } | { ok: false; errors: FieldErrors };
 
@@ -130,8 +142,11 @@ export function validateTaskInput(
   input: unknown,
   options: { now: Date; defaultTimezone: string } & TaskParamsOptions,
 ): TaskValidation {
+  // The messages are in the reader's language (LOCALE); English when none is given.
+  const locale = options.locale ?? 'en';
+  const v = validationMessagesFor(locale);
   const errors: FieldErrors = {};
-  const parsed = inputSchema.safeParse(input);
+  const parsed = INPUT_SCHEMAS[locale].safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? 'name') as TaskField;
@@ -148,7 +163,7 @@ export function validateTaskInput(
     try {
       timezone = validateTimezone(timezoneInput);
     } catch (error) {
-      errors.timezone = error instanceof AppError ? error.message : 'Unknown time zone.';
+      errors.timezone = error instanceof AppError ? inputErrorText(error, locale) : v.unknownTimezone;
     }
   }
   let nextRunAt: Date | null = null;
@@ -157,8 +172,9 @@ export function validateTaskInput(
       const cron = parseCron(raw.cron, timezone);
       nextRunAt = nextRunAfter(cron, options.now);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'unknown_timezone') errors.timezone = error.message;
-      else errors.cron = error instanceof Error ? error.message : 'Invalid cron expression.';
+      if (error instanceof AppError && error.code === 'unknown_timezone')
+        errors.timezone = inputErrorText(error, locale);
+      else errors.cron = error instanceof Error ? inputErrorText(error, locale) : v.invalidCron;
     }
   }
   let params: Record<string, unknown> = parsed.success ? parsed.data.params : {};
@@ -166,6 +182,7 @@ export function validateTaskInput(
     // Per-type and per-template parameters (table names, SQL, thresholds…), checked before anything runs.
     const checked = validateTaskParams(parsed.data.type, parsed.data.template, parsed.data.params, {
       protectedTables: options.protectedTables,
+      locale,
     });
     if (checked.ok) params = checked.params as Record<string, unknown>;
     else {
@@ -207,10 +224,10 @@ export function prepareTask(
 ): TaskDraft {
   const result = validateTaskInput(input, options);
   if (result.ok) return result.draft;
-  const [field, message] = Object.entries(result.errors)[0] ?? ['name', 'Invalid task.'];
+  const [field, message] = Object.entries(result.errors)[0] ?? ['name', enValidation.invalidTask];
   throw new AppError(
     field.startsWith('params') || field === 'template' ? 'invalid_params' : 'invalid_task',
-    message ?? 'Invalid task.',
+    message ?? enValidation.invalidTask,
     field,
   );
 }

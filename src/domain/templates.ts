@@ -1,4 +1,5 @@
 import { AppError } from '../shared/errors.js';
+import type { Locale } from './i18n/locale.js';
 import type { TaskInput, TaskType } from './task-types.js';
 
 /**
@@ -61,10 +62,10 @@ export const TASK_TEMPLATES: Readonly<Record<TemplateId, TaskTemplate>> = {
   cleanup_rate_limits: {
     id: 'cleanup_rate_limits',
     type: 'cleanup',
-    name: { en: 'Expired rate limits clean-up', fr: 'Nettoyage des rate limits expirés' },
+    name: { en: 'Expired rate limits clean-up', fr: 'Nettoyage des limites de débit expirées' },
     description: {
       en: 'Deletes rate-limit counters whose window has expired.',
-      fr: 'Supprime les compteurs de rate limit dont la fenêtre a expiré.',
+      fr: 'Supprime les compteurs de limite de débit dont la fenêtre a expiré.',
     },
     cron: '0 */6 * * *',
     params: { mode: 'expired', table: 'rate_limits', expiresColumn: 'expires_at' },
@@ -161,6 +162,11 @@ export interface SystemTaskOptions {
   retentionSuccessDays?: number;
   /** Failed and timed-out executions are kept this many days (RETENTION_FAILURE_DAYS), longer. */
   retentionFailureDays?: number;
+  /**
+   * LOCALE at creation: the language of the names and descriptions. Applied only when a system task is
+   * created; an existing one keeps its name when the locale changes (people may have renamed it).
+   */
+  locale?: Locale;
 }
 
 /** The type each system task runs as; lets task-params refuse a system task edited into another type. */
@@ -181,22 +187,39 @@ export function systemTaskDefinitions(options: SystemTaskOptions): SystemTaskDef
   const timezone = options.defaultTimezone;
   const successDays = options.retentionSuccessDays ?? 30;
   const failureDays = Math.max(options.retentionFailureDays ?? 90, successDays);
-  const define = (key: SystemTaskKey, input: Omit<TaskInput, 'type' | 'template' | 'timezone'>) => ({
+  const locale = options.locale ?? 'en';
+  type Texts = { name: Record<Locale, string>; description: Record<Locale, string> };
+  const define = (
+    key: SystemTaskKey,
+    input: Omit<TaskInput, 'type' | 'template' | 'timezone' | 'name' | 'description'> & Texts,
+  ) => ({
     key,
-    input: { ...input, type: SYSTEM_TASK_TYPES[key], template: key, timezone },
+    input: {
+      ...input,
+      name: input.name[locale],
+      description: input.description[locale],
+      type: SYSTEM_TASK_TYPES[key],
+      template: key,
+      timezone,
+    },
   });
   return [
     define('system:rate_limit_cleanup', {
-      name: 'Rate-limit clean-up',
-      description: 'System task: deletes expired rate-limit counters every 6 hours.',
+      name: { en: 'Rate-limit clean-up', fr: 'Nettoyage des limites de débit' },
+      description: {
+        en: 'System task: deletes expired rate-limit counters every 6 hours.',
+        fr: 'Tâche système : supprime les compteurs de limite de débit expirés toutes les 6 heures.',
+      },
       cron: '0 */6 * * *',
       timeoutSeconds: 600,
       params: { mode: 'expired', table: 'rate_limits', expiresColumn: 'expires_at' },
     }),
     define('system:conversation_archive', {
-      name: 'Conversation archiving',
-      description:
-        'System task: moves conversations without a message for more than 30 days into conversations_archive.',
+      name: { en: 'Conversation archiving', fr: 'Archivage des conversations' },
+      description: {
+        en: 'System task: moves conversations without a message for more than 30 days into conversations_archive.',
+        fr: 'Tâche système : déplace les conversations sans message depuis plus de 30 jours dans conversations_archive.',
+      },
       cron: '0 4 * * *',
       timeoutSeconds: 1800,
       params: {
@@ -207,22 +230,31 @@ export function systemTaskDefinitions(options: SystemTaskOptions): SystemTaskDef
       },
     }),
     define('system:admin_session_cleanup', {
-      name: 'Admin-session clean-up',
-      description: 'System task: deletes expired admin sessions twice a day.',
+      name: { en: 'Admin-session clean-up', fr: 'Nettoyage des sessions admin' },
+      description: {
+        en: 'System task: deletes expired admin sessions twice a day.',
+        fr: 'Tâche système : supprime les sessions admin expirées deux fois par jour.',
+      },
       cron: '0 3,15 * * *',
       timeoutSeconds: 600,
       params: { mode: 'expired', table: 'admin_sessions', expiresColumn: 'expires_at' },
     }),
     define('system:daily_report', {
-      name: 'Daily report',
-      description: 'System task: posts the daily activity report to the alert channel.',
+      name: { en: 'Daily report', fr: 'Rapport quotidien' },
+      description: {
+        en: 'System task: posts the daily activity report to the alert channel.',
+        fr: "Tâche système : publie le rapport d'activité quotidien dans le canal d'alertes.",
+      },
       cron: '0 8 * * *',
       timeoutSeconds: 300,
       params: { csv: false },
     }),
     define('system:execution_history_retention', {
-      name: 'Execution-history retention',
-      description: `System task: prunes task executions, keeping successes ${successDays} days and failures ${failureDays} days.`,
+      name: { en: 'Execution-history retention', fr: "Rétention de l'historique des exécutions" },
+      description: {
+        en: `System task: prunes task executions, keeping successes ${successDays} days and failures ${failureDays} days.`,
+        fr: `Tâche système : purge les exécutions, en gardant les réussites ${successDays} jours et les échecs ${failureDays} jours.`,
+      },
       cron: '30 4 * * *',
       timeoutSeconds: 1800,
       params: { mode: 'execution_history', successDays, failureDays },

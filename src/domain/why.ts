@@ -27,6 +27,8 @@ export interface WhySlotRow {
   reason: string | null;
   attempt: number;
   error: string | null;
+  /** The failure's code (task_executions.error_code), when it failed. */
+  errorCode: string | null;
   triggeredBy: string | null;
 }
 
@@ -63,9 +65,10 @@ export interface WhySlot {
   attempt: number;
   verdict: WhyVerdict;
   error: string | null;
+  errorCode: string | null;
   triggeredBy: string | null;
   /** A DST remark when this occurrence fell in a gap or an overlap. */
-  dst: string | null;
+  dst: DstNotice | null;
 }
 
 export type WhyState =
@@ -130,9 +133,10 @@ export function explainSlots(
   } catch {
     cron = undefined;
   }
-  const dstFor = (at: Date | null): string | null => {
+  // The notice, not its English sentence: the reader's language is chosen where it is shown.
+  const dstFor = (at: Date | null): DstNotice | null => {
     if (!cron || !at) return null;
-    return dstNotices(cron, [at])[0]?.message ?? null;
+    return dstNotices(cron, [at])[0] ?? null;
   };
   const state: WhyState = !task.enabled
     ? { kind: 'paused', by: task.pausedBy, at: task.pausedAt, reason: task.pausedReason }
@@ -148,6 +152,7 @@ export function explainSlots(
     attempt: row.attempt,
     verdict: slotVerdict(row),
     error: row.error,
+    errorCode: row.errorCode,
     triggeredBy: row.triggeredBy,
     dst: dstFor(row.scheduledFor),
   }));

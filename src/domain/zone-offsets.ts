@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { AppError } from '../shared/errors.js';
 import { DAY_MS, MINUTE_MS, SECOND_MS, yearOfInstant } from './civil-time.js';
+import { unknownZoneError } from './i18n/input-errors.js';
 
 // Time-zone offsets for the cron matcher (pure, cached per zone and year). See cron.ts for the DST policy.
 
@@ -31,11 +32,7 @@ const validatedZones = new Map<string, string>();
 function checkTimezone(zone: string): string {
   const trimmed = zone.trim();
   if (trimmed === '' || /^[+-]?\d/.test(trimmed) || !IANAZone.isValidZone(trimmed)) {
-    throw new AppError(
-      'unknown_timezone',
-      `Unknown time zone "${zone}": use an IANA name such as Europe/Paris.`,
-      'timezone',
-    );
+    throw unknownZoneError(zone);
   }
   const resolved = new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone;
   return resolved.toLowerCase() === trimmed.toLowerCase() ? resolved : trimmed;

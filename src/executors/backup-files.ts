@@ -19,7 +19,7 @@ function octal(mode: number): string {
 /**
  * Makes `path` a folder only its owner can enter. A missing one is created 0700 (its parents are
  * created with the default mode: the data folder above the default BACKUP_DIR has an owner and mode of
- * its own, see store/embedded-postgres.ts). An existing one open to group or others is tightened to
+ * its own, see store/embedded-cluster.ts). An existing one open to group or others is tightened to
  * 0700, with a warning in the execution log: the archives in it are 0600 anyway, so no reader loses
  * anything it could use, and nobody else can delete, swap or plant an archive any more.
  *

@@ -50,8 +50,11 @@ const TOOL_PATH = '/usr/local/bin:/usr/bin:/bin';
  *
  * Result data: { file, bytes, durationMs, kept, deleted, removedPartials, neededBytes, freeBytes,
  * entries, pgDump }.
+ *
+ * Stays whole: it only builds the executor it returns, whose comment says why that is long.
  */
 export function createBackupExecutor(deps: ExecutorDeps): Executor {
+  // Stays whole: the backup's steps in order (check space, dump, verify, prune), sharing the run's files.
   return async (context) => {
     const params = requireTaskParams('backup', context.task.template, context.task.params);
     const started = performance.now();

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { abortError } from './abort.js';
+import { SCRIPT_RUN_VARIABLE, signalMarked } from './marked-processes.js';
+import type { Containment } from './process-containment.js';
 
 /** Output kept per stream: 64 KiB, of which the last quarter is the tail (where errors usually are). */
 export const CHILD_OUTPUT_MAX_BYTES = 64 * 1024;
@@ -19,6 +21,13 @@ export interface ChildRunOptions {
   killGraceMs?: number;
   /** Each complete stdout/stderr line (cut at 4 KiB), e.g. to forward into the execution log. */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /**
+   * Keeps the child's processes from outliving the run (process-containment.ts): the command runs
+   * under `containment.prefix` and carries `marker` in CHRONOPS_SCRIPT_RUN; on abort every process
+   * still carrying it gets the group's SIGTERM and SIGKILL, and once the child has exited whatever
+   * carries it is SIGKILLed (a `setsid` daemon, a background job the script left).
+   */
+  contain?: { readonly containment: Containment; readonly marker: string };
 }
 
 export interface ChildRunResult {
@@ -34,6 +43,8 @@ export interface ChildRunResult {
   aborted: boolean;
   /** True when SIGTERM was not enough and SIGKILL was sent. */
   forceKilled: boolean;
+  /** Processes of the run killed by their marker after the child exited (0 without `contain`). */
+  strays: number;
   durationMs: number;
 }
 
@@ -41,11 +52,14 @@ export interface ChildRunResult {
  * Runs a child process with `shell: false`, bounded output capture and kill-on-abort. The child gets
  * its own process group (detached), so abort signals the whole group: a shell script's own children
  * (a `sleep`, a `psql`) die with it and cannot keep the pipes, and the run, alive. SIGTERM first, then
- * SIGKILL after `killGraceMs`.
+ * SIGKILL after `killGraceMs`. With `contain`, processes that left the group and a crash of chronops
+ * are covered too (process-containment.ts).
  *
  * Resolves when the child has exited and its output is drained, whatever its exit code; rejects when
  * it cannot be started (ENOENT, EACCES: the error's `code` says which) or when the signal had already
  * aborted before the start.
+ *
+ * Stays whole: the child's life (spawn, capture, abort, kill, drain) is one promise with shared timers.
  */
 export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResult> {
   if (options.signal.aborted) return Promise.reject(abortError(options.signal));
@@ -53,10 +67,15 @@ export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResul
   const graceMs = options.killGraceMs ?? CHILD_KILL_GRACE_MS;
   const started = performance.now();
 
+  const contain = options.contain;
+  const [file, ...args] = contain
+    ? [...contain.containment.prefix, options.file, ...options.args]
+    : [options.file, ...options.args];
+
   return new Promise((resolve, reject) => {
-    const child = spawn(options.file, [...options.args], {
+    const child = spawn(file ?? options.file, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: contain ? { ...options.env, [SCRIPT_RUN_VARIABLE]: contain.marker } : options.env,
       shell: false,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,6 +87,7 @@ export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResul
 
     let aborted = false;
     let forceKilled = false;
+    let strays: Promise<number> = Promise.resolve(0);
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
 
@@ -80,12 +100,18 @@ export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResul
         child.kill(name);
       }
     };
+    // Processes that left the group (setsid) are reached by their marker.
+    const signalMarker = (name: NodeJS.Signals) => {
+      if (contain) void signalMarked(contain.marker, name).catch(() => 0);
+    };
     const onAbort = () => {
       aborted = true;
       signalGroup('SIGTERM');
+      signalMarker('SIGTERM');
       killTimer = setTimeout(() => {
         forceKilled = true;
         signalGroup('SIGKILL');
+        signalMarker('SIGKILL');
       }, graceMs);
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
@@ -100,15 +126,18 @@ export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResul
       reject(error);
     });
     child.once('exit', () => {
+      // Whatever of the run is still alive once its first process is gone would run on unwatched.
+      if (contain) strays = signalMarked(contain.marker, 'SIGKILL').catch(() => 0);
       // A grandchild that left the process group may hold the pipes open forever; stop waiting after 1 s.
       drainTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
       }, 1000);
     });
-    child.once('close', (code, exitSignal) => {
+    child.once('close', async (code, exitSignal) => {
       // After a spawn 'error' the promise is already rejected; this resolve is then a no-op.
       cleanUp();
+      const killedStrays = await strays;
       resolve({
         exitCode: code,
         exitSignal,
@@ -118,6 +147,7 @@ export function runChildProcess(options: ChildRunOptions): Promise<ChildRunResul
         stderrBytes: stderr.totalBytes(),
         aborted,
         forceKilled,
+        strays: killedStrays,
         durationMs: Math.round(performance.now() - started),
       });
     });

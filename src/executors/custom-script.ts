@@ -1,11 +1,14 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { type CustomParams, SERVICE_SECRET_VARIABLES, scriptPathProblem } from '../domain/task-params.js';
+import { type CustomParams, scriptPathProblem } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
+import { SERVICE_SECRET_VARIABLES } from '../shared/service-secrets.js';
 import { abortError } from './abort.js';
 import { runChildProcess } from './child-process.js';
 import type { ExecutorDeps } from './deps.js';
+import { killOrphanedScripts, newRunMarker } from './marked-processes.js';
+import { bestContainment, describeContainment } from './process-containment.js';
 import { splitConnectionUrl } from './target-database.js';
 import type { ExecutionContext, ExecutionResult } from './types.js';
 
@@ -84,7 +87,8 @@ export function scriptEnvironment(
 /**
  * Runs an allow-listed script: `spawn(file, args, { shell: false })` in SCRIPTS_DIR with the
  * environment of scriptEnvironment() and nothing else,
- * output bounded to 64 KiB per stream, SIGTERM on abort then SIGKILL 2 s later. stdout lines go to the
+ * output bounded to 64 KiB per stream, SIGTERM on abort then SIGKILL 2 s later. Its processes end
+ * with the run and with chronops (process-containment.ts): none is left once the run is over. stdout lines go to the
  * execution log as info, stderr lines as warnings. A non-zero exit fails with the tail of stderr.
  *
  * Result data: { kind, script, exitCode, durationMs, output, outputBytes }.
@@ -95,10 +99,19 @@ export async function runCustomScript(
   context: ExecutionContext,
 ): Promise<ExecutionResult> {
   const file = await resolveScript(deps.scriptsDir, params.script);
+  const orphans = await killOrphanedScripts();
+  if (orphans > 0) {
+    context.log.warn(
+      `killed ${orphans} script process${orphans === 1 ? '' : 'es'} left running by a chronops process that is gone`,
+    );
+  }
+  const containment = (deps.scriptContainment ?? bestContainment)();
+  const contain = { containment: await containment, marker: newRunMarker() };
   context.log.info(
-    `running ${params.script}${params.args.length > 0 ? ` with ${params.args.length} argument(s)` : ''}`,
+    `running ${params.script}${params.args.length > 0 ? ` with ${params.args.length} argument(s)` : ''} ${describeContainment(contain.containment.tier)}`,
   );
   const result = await runChildProcess({
+    contain,
     file,
     args: params.args,
     cwd: await realpath(deps.scriptsDir),
@@ -106,6 +119,11 @@ export async function runCustomScript(
     signal: context.signal,
     onLine: (stream, line) => (stream === 'stdout' ? context.log.info(line) : context.log.warn(line)),
   });
+  if (result.strays > 0) {
+    context.log.warn(
+      `killed ${result.strays} process${result.strays === 1 ? '' : 'es'} ${params.script} left running`,
+    );
+  }
   if (result.aborted) {
     context.log.warn(
       `stopped ${params.script}${result.forceKilled ? ' with SIGKILL (it outlived SIGTERM)' : ''}`,
@@ -114,7 +132,9 @@ export async function runCustomScript(
   }
   if (result.exitCode !== 0) {
     const how =
-      result.exitCode === null ? `was killed by ${result.exitSignal}` : `exited with code ${result.exitCode}`;
+      result.exitCode === null
+        ? `was killed by ${result.exitSignal}`
+        : `exited with code ${result.exitCode}${result.exitCode > 128 && result.exitCode < 160 ? ` (as a shell reports death by signal ${result.exitCode - 128})` : ''}`;
     const tail = result.stderr.trim().split('\n').slice(-10).join('\n').slice(-1000);
     throw new AppError('executor_failed', `${params.script} ${how}${tail ? `: ${tail}` : ''}`);
   }

@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import type { Locale } from '../domain/i18n/locale.js';
 import type { Clock } from '../shared/clock.js';
 import type { ResultCaps } from './capped-result.js';
+import type { Containment } from './process-containment.js';
 
 /**
  * What the executors need from the composition root. Executors never import store/: the target
@@ -44,6 +46,13 @@ export interface ExecutorDeps {
   readonly resultCaps?: ResultCaps | undefined;
   /** chronops's own tables: the task login must have no right on them (checked at every session). */
   readonly protectedTables?: readonly string[] | undefined;
+  /**
+   * How scripts are contained (process-containment.ts). Default `bestContainment`: the strongest this
+   * machine allows; tests pass a weaker one to check what each tier still guarantees.
+   */
+  readonly scriptContainment?: (() => Promise<Containment>) | undefined;
+  /** LOCALE: the language of the messages the report and notification post. Default en. */
+  readonly locale?: Locale | undefined;
   /** Unused by the executors today (the context's `now()` carries the injected clock); kept for wiring. */
   readonly clock?: Clock | undefined;
 }

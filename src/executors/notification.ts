@@ -1,10 +1,13 @@
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { mrkdwn } from '../blockkit/kit.js';
+import { SLACK_LIMITS } from '../blockkit/limits.js';
+import { displayValue, escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
+import type { Locale } from '../domain/i18n/locale.js';
 import { type NotificationParams, requireTaskParams } from '../domain/task-params.js';
 import { AppError } from '../shared/errors.js';
 import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
 import { DEFAULT_RESULT_CAPS } from './capped-result.js';
 import type { ExecutorDeps } from './deps.js';
-import { displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
+import { executorMessagesFor } from './i18n/index.js';
 import { singleStatement } from './sql-text.js';
 import { resolveColumn, resolveTable } from './target-database.js';
 import { withTaskSql } from './task-sql-session.js';
@@ -32,6 +35,8 @@ const TOTAL_COLUMN = '__chronops_total';
  * Result data: { query, matched, listed }.
  */
 export function createNotificationExecutor(deps: ExecutorDeps): Executor {
+  const locale = deps.locale ?? 'en';
+  const m = executorMessagesFor(locale).notification;
   return async (context) => {
     const params = requireTaskParams('notification', context.task.template, context.task.params);
     const { matched, rows } =
@@ -42,11 +47,11 @@ export function createNotificationExecutor(deps: ExecutorDeps): Executor {
         : await customMatches(deps, params.sql, params.maxListed, context);
     context.log.info(`${params.query}: ${matched} row${matched === 1 ? '' : 's'} matched`);
     const built =
-      matched > 0 ? buildNotificationMessage(context.task.name, params, matched, rows) : undefined;
+      matched > 0 ? buildNotificationMessage(context.task.name, params, matched, rows, locale) : undefined;
     const listed = built?.listed ?? 0;
     const messages = built ? [built.message] : [];
     return {
-      summary: matched > 0 ? `${matched} matched, ${listed} listed` : 'nothing matched; no message',
+      summary: matched > 0 ? m.summary(matched, listed) : m.nothing,
       data: { query: params.query, matched, listed },
       messages,
     } satisfies ExecutionResult;
@@ -112,9 +117,13 @@ function splitTotal(rows: Row[]): Matches {
   };
 }
 
-function formatLine(params: NotificationParams, row: Row): string {
+function formatLine(params: NotificationParams, row: Row, locale: Locale): string {
   if (params.query === 'low_quota') {
-    return `• ${displayValue(row.email)} — ${displayValue(row.remaining)} left of ${displayValue(row.quota)}`;
+    return executorMessagesFor(locale).notification.lowQuotaLine(
+      displayValue(row.email),
+      displayValue(row.remaining),
+      displayValue(row.quota),
+    );
   }
   const cells = Object.entries(row).map(([key, value]) => `${escapeMrkdwn(key)}: ${displayValue(value)}`);
   return truncateText(`• ${cells.join(', ')}`, 300);
@@ -126,17 +135,19 @@ export function buildNotificationMessage(
   params: NotificationParams,
   matched: number,
   rows: readonly Row[],
+  locale: Locale = 'en',
 ): { message: OutboundMessage; listed: number } {
+  const m = executorMessagesFor(locale).notification;
   const headline =
     params.message !== undefined
       ? escapeMrkdwn(params.message)
       : params.query === 'low_quota'
-        ? `${matched} user${matched === 1 ? ' has' : 's have'} fewer than ${params.threshold} messages left in their quota`
-        : `${escapeMrkdwn(taskName)}: ${matched} row${matched === 1 ? '' : 's'} matched`;
+        ? m.lowQuotaHeadline(matched, params.threshold)
+        : m.rowsHeadline(escapeMrkdwn(taskName), matched);
   const lines: string[] = [];
   let length = headline.length + 2;
   for (const row of rows.slice(0, params.maxListed)) {
-    const line = formatLine(params, row);
+    const line = formatLine(params, row, locale);
     if (length + line.length + 1 > SLACK_LIMITS.sectionText) break;
     lines.push(line);
     length += line.length + 1;
@@ -145,9 +156,9 @@ export function buildNotificationMessage(
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: mrkdwn(`*${headline}*\n${lines.join('\n')}`) },
   ];
-  if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`and ${more} more`)] });
+  if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(m.more(more))] });
   const text = truncateText(
-    `${headline}${more > 0 ? ` (${lines.length} listed, and ${more} more)` : ''}`,
+    `${headline}${more > 0 ? m.fallbackMore(lines.length, more) : ''}`,
     SLACK_LIMITS.sectionText,
   );
   return { message: { channel: null, text, blocks }, listed: lines.length };

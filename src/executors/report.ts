@@ -1,11 +1,18 @@
+import { DateTime } from 'luxon';
 import type pg from 'pg';
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { capBlocks, mrkdwn } from '../blockkit/kit.js';
+import { SLACK_LIMITS } from '../blockkit/limits.js';
+import { displayValue, escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
+import { formatDuration } from '../domain/duration-text.js';
+import { dstSentence } from '../domain/i18n/dst.js';
+import type { Locale } from '../domain/i18n/locale.js';
 import { computeLookahead, type Lookahead } from '../domain/report-lookahead.js';
 import { type ReportQueryName, requireTaskParams } from '../domain/task-params.js';
 import { throwIfAborted } from './abort.js';
 import { type BoundedQueryable, withBoundedSql } from './bounded-sql.js';
 import { csvCell } from './csv-cell.js';
 import type { ExecutorDeps } from './deps.js';
+import { executorMessagesFor } from './i18n/index.js';
 import {
   loadLookaheadTasks,
   loadReportOverview,
@@ -13,7 +20,6 @@ import {
   type ReportFigure,
   type ReportOverview,
 } from './report-queries.js';
-import { capBlocks, displayValue, mrkdwn, SLACK_LIMITS } from './slack-text.js';
 import { tablesExist } from './target-database.js';
 import type { ExecutionResult, Executor, OutboundMessage } from './types.js';
 
@@ -45,8 +51,13 @@ const DAILY_REPORT_TEMPLATES = new Set(['generate_daily_report', 'system:daily_r
  * its tables are absent. With `csv: true` the message carries the figures as a CSV file.
  *
  * Result data: {@link ReportResultData}.
+ *
+ * Stays whole: it only builds the executor it returns, whose comment says why that is long.
  */
 export function createReportExecutor(deps: ExecutorDeps): Executor {
+  const locale = deps.locale ?? 'en';
+  const m = executorMessagesFor(locale);
+  // Stays whole: the report's sections in the order they are shown, sharing the run's figures.
   return async (context) => {
     const params = requireTaskParams('report', context.task.template, context.task.params);
     const until = context.now();
@@ -66,7 +77,7 @@ export function createReportExecutor(deps: ExecutorDeps): Executor {
       const query = REPORT_QUERIES[name];
       const pool = query.source === 'service' ? (deps.servicePool ?? deps.targetPool) : deps.targetPool;
       if (!(await bounded(pool, (db) => tablesExist(db, query.requires)))) {
-        const reason = `table ${query.requires.join(' / ')} not found in the ${query.source === 'service' ? 'chronops' : 'target'} database`;
+        const reason = m.report.tableMissing(query.requires.join(' / '), query.source === 'service');
         data.skipped.push({ query: name, reason });
         context.log.info(`${name}: skipped (${reason})`);
         continue;
@@ -117,7 +128,7 @@ export function createReportExecutor(deps: ExecutorDeps): Executor {
       }
     }
 
-    const message = buildReportMessage(context.task.name, data);
+    const message = buildReportMessage(context.task.name, data, locale);
     if (params.csv) {
       message.file = {
         filename: `report-${data.until.slice(0, 10)}.csv`,
@@ -127,27 +138,25 @@ export function createReportExecutor(deps: ExecutorDeps): Executor {
     }
     const count = Object.keys(data.figures).length;
     return {
-      summary: `report with ${count} figure${count === 1 ? '' : 's'}${data.skipped.length > 0 ? ` (${data.skipped.length} skipped)` : ''}`,
+      summary: m.report.summary(count, data.skipped.length),
       data,
       messages: [message],
     } satisfies ExecutionResult;
   };
 }
 
-function formatDuration(ms: unknown): string {
-  const value = Number(ms);
-  return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`;
-}
-
 /** One Block Kit field per row, by query (a generic `key: value` rendering for the others). */
-function formatRow(name: string, row: Record<string, unknown>): string {
+function formatRow(name: string, row: Record<string, unknown>, locale: Locale): string {
+  const m = executorMessagesFor(locale);
+  const duration = (ms: unknown) => formatDuration(Number(ms), locale);
   switch (name) {
     case 'executions_24h_by_status':
-      return `*${displayValue(row.status)}*\n${displayValue(row.count)}`;
+      // The status is chronops's own word: shown in the reader's language when it is a known one.
+      return `*${displayValue(m.executionStatus[String(row.status)] ?? row.status)}*\n${displayValue(row.count)}`;
     case 'slowest_tasks':
-      return `*${displayValue(row.name)}*\nmax ${formatDuration(row.max_ms)} · avg ${formatDuration(row.avg_ms)} · ${displayValue(row.runs)} runs`;
+      return `*${displayValue(row.name)}*\n${m.report.slowestRow(duration(row.max_ms), duration(row.avg_ms), displayValue(row.runs))}`;
     case 'failing_tasks':
-      return `*${displayValue(row.name)}*\n${displayValue(row.failures)} failed of ${displayValue(row.runs)} runs`;
+      return `*${displayValue(row.name)}*\n${m.report.failingRow(displayValue(row.failures), displayValue(row.runs))}`;
     default:
       return Object.entries(row)
         .map(([key, value]) => `${escapeMrkdwn(key)}: ${displayValue(value)}`)
@@ -156,13 +165,23 @@ function formatRow(name: string, row: Record<string, unknown>): string {
 }
 
 /** The channel message: Slack limits are enforced here, not left to the API to reject. */
-export function buildReportMessage(taskName: string, data: ReportResultData): OutboundMessage {
+export function buildReportMessage(
+  taskName: string,
+  data: ReportResultData,
+  locale: Locale = 'en',
+): OutboundMessage {
+  const m = executorMessagesFor(locale);
+  const day = DateTime.fromISO(data.until, { zone: 'UTC' }).setLocale(locale).toFormat(m.report.headerDate);
+  const stamp = (iso: string) =>
+    m.report.windowDate === null
+      ? iso
+      : DateTime.fromISO(iso, { zone: 'UTC' }).setLocale(locale).toFormat(m.report.windowDate);
   const blocks: Record<string, unknown>[] = [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: truncateText(`${taskName} — ${data.until.slice(0, 10)}`, SLACK_LIMITS.headerText),
+        text: truncateText(`${taskName} — ${day}`, SLACK_LIMITS.headerText),
       },
     },
   ];
@@ -171,42 +190,42 @@ export function buildReportMessage(taskName: string, data: ReportResultData): Ou
     const o = data.overview;
     blocks.push({
       type: 'section',
-      text: mrkdwn('*Overview (24 h)*'),
+      text: mrkdwn(m.report.overviewTitle),
       fields: [
-        mrkdwn(`*Active tasks*\n${o.activeTasks}`),
-        mrkdwn(`*Running*\n${o.running}`),
-        mrkdwn(`*Successes*\n${o.successes}`),
-        mrkdwn(`*Failures*\n${o.failures}`),
+        mrkdwn(`*${m.report.activeTasks}*\n${o.activeTasks}`),
+        mrkdwn(`*${m.report.running}*\n${o.running}`),
+        mrkdwn(`*${m.report.successes}*\n${o.successes}`),
+        mrkdwn(`*${m.report.failures}*\n${o.failures}`),
       ],
     });
-    lines.push(
-      `${o.activeTasks} active, ${o.running} running, ${o.successes} successes, ${o.failures} failures`,
-    );
+    lines.push(m.report.overviewLine(o.activeTasks, o.running, o.successes, o.failures));
   }
   for (const [name, figure] of Object.entries(data.figures)) {
-    const title = `*${escapeMrkdwn(figure.title)}*`;
+    // The stored title is English (result data); the message says it in the reader's language.
+    const label = m.report.figureTitle[name as ReportQueryName] ?? figure.title;
+    const title = `*${escapeMrkdwn(label)}*`;
     if (figure.kind === 'value') {
       blocks.push({ type: 'section', text: mrkdwn(`${title}: ${figure.value}`) });
-      lines.push(`${figure.title}: ${figure.value}`);
+      lines.push(`${label}: ${figure.value}`);
       continue;
     }
     if (figure.rows.length === 0) {
-      blocks.push({ type: 'section', text: mrkdwn(`${title}\n_none_`) });
-      lines.push(`${figure.title}: none`);
+      blocks.push({ type: 'section', text: mrkdwn(`${title}\n_${m.report.none}_`) });
+      lines.push(`${label}: ${m.report.none}`);
       continue;
     }
     const fields = figure.rows
       .slice(0, SLACK_LIMITS.fieldsPerSection)
-      .map((row) => mrkdwn(formatRow(name, row), SLACK_LIMITS.fieldText));
+      .map((row) => mrkdwn(formatRow(name, row, locale), SLACK_LIMITS.fieldText));
     blocks.push({ type: 'section', text: mrkdwn(title), fields });
-    lines.push(`${figure.title}: ${figure.rows.length} row${figure.rows.length === 1 ? '' : 's'}`);
+    lines.push(`${label}: ${m.report.figureRows(figure.rows.length)}`);
   }
   if (data.lookahead) {
-    blocks.push({ type: 'section', text: mrkdwn(lookaheadText(data.lookahead)) });
-    lines.push(`look-ahead: ${lookaheadCount(data.lookahead)} remark(s)`);
+    blocks.push({ type: 'section', text: mrkdwn(lookaheadText(data.lookahead, locale)) });
+    lines.push(m.report.lookaheadLine(lookaheadCount(data.lookahead)));
   }
-  const notes = [`Window: ${data.since} → ${data.until} (UTC)`];
-  for (const skip of data.skipped) notes.push(`${skip.query} skipped: ${escapeMrkdwn(skip.reason)}`);
+  const notes = [m.report.window(stamp(data.since), stamp(data.until))];
+  for (const skip of data.skipped) notes.push(m.report.skipped(skip.query, escapeMrkdwn(skip.reason)));
   blocks.push({
     type: 'context',
     elements: notes
@@ -217,7 +236,7 @@ export function buildReportMessage(taskName: string, data: ReportResultData): Ou
     channel: null,
     // The fallback text shows in notifications; Slack still parses mentions in it, hence the escaping.
     text: truncateText(
-      `${escapeMrkdwn(taskName)}: ${lines.join('; ') || 'no figures'}`,
+      `${escapeMrkdwn(taskName)}: ${lines.join('; ') || m.report.noFigures}`,
       SLACK_LIMITS.sectionText,
     ),
     blocks: capBlocks(blocks),
@@ -235,36 +254,53 @@ function lookaheadCount(lookahead: Lookahead): number {
   );
 }
 
-function listed<T>(items: readonly T[], line: (item: T) => string): string[] {
+function listed<T>(
+  items: readonly T[],
+  line: (item: T) => string,
+  more: (count: number) => string,
+): string[] {
   const shown = items.slice(0, LOOKAHEAD_ITEMS).map(line);
-  if (items.length > LOOKAHEAD_ITEMS) shown.push(`  …and ${items.length - LOOKAHEAD_ITEMS} more`);
+  if (items.length > LOOKAHEAD_ITEMS) shown.push(more(items.length - LOOKAHEAD_ITEMS));
   return shown;
 }
 
 /** The look-ahead section: every name escaped; bounded lists so the section stays under 3000 chars. */
-export function lookaheadText(lookahead: Lookahead): string {
+export function lookaheadText(lookahead: Lookahead, locale: Locale = 'en'): string {
+  const l = executorMessagesFor(locale).lookahead;
   const name = (text: string) => `*${escapeMrkdwn(truncateText(text, 60))}*`;
   const hhmm = (at: Date) => at.toISOString().slice(11, 16);
-  const lines = ['*Next 24 h*'];
+  // French puts a space before the colon; English does not.
+  const colon = locale === 'fr' ? ' :' : ':';
+  const lines = [l.title];
   lines.push(
-    ...listed(lookahead.dst, (item) => `:clock2: ${name(item.name)}: ${escapeMrkdwn(item.message)}`),
+    ...listed(
+      lookahead.dst,
+      (item) => `:clock2: ${name(item.name)}${colon} ${escapeMrkdwn(dstSentence(item, locale))}`,
+      l.more,
+    ),
     ...listed(
       lookahead.collisions,
-      (item) =>
-        `:traffic_light: ${hhmm(item.minute)} UTC: ${item.names.map(name).join(', ')} start in the same minute`,
+      (item) => `:traffic_light: ${l.collision(hhmm(item.minute), item.names.map(name).join(', '))}`,
+      l.more,
     ),
     ...listed(
       lookahead.nearTimeout,
       (item) =>
-        `:hourglass: ${name(item.name)}: longest recent run ${formatDuration(item.maxMs)} of a ${formatDuration(item.timeoutMs)} timeout (${Math.round(item.share * 100)} %)`,
+        `:hourglass: ${name(item.name)}${colon} ${l.nearTimeout(formatDuration(item.maxMs, locale), formatDuration(item.timeoutMs, locale), Math.round(item.share * 100))}`,
+      l.more,
     ),
     ...listed(
       lookahead.longPaused,
       (item) =>
-        `:double_vertical_bar: ${name(item.name)}: paused for ${item.days} days${item.pausedBy ? ` by ${escapeMrkdwn(item.pausedBy)}` : ''}${item.reason ? ` (${escapeMrkdwn(truncateText(item.reason, 100))})` : ''}`,
+        `:double_vertical_bar: ${name(item.name)}${colon} ${l.pausedFor(
+          item.days,
+          item.pausedBy ? escapeMrkdwn(item.pausedBy) : undefined,
+          item.reason ? escapeMrkdwn(truncateText(item.reason, 100)) : undefined,
+        )}`,
+      l.more,
     ),
   );
-  if (lines.length === 1) lines.push('_Nothing to flag._');
+  if (lines.length === 1) lines.push(l.nothing);
   return lines.join('\n');
 }
 

@@ -1,12 +1,15 @@
-import { ALERT_ACTION } from '../domain/alert-actions.js';
+import type { KnownBlock } from '@slack/types';
+import { ALERT_ACTION } from '../blockkit/alert-actions.js';
+import { slackDate } from '../blockkit/dates.js';
+import { actions, button, context, fieldsSection, header, section } from '../blockkit/kit.js';
+import { SLACK_LIMITS } from '../blockkit/limits.js';
+import { codeBlock, escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import { formatApprovalRef } from '../domain/approval-ref.js';
 import { displayChunks } from '../domain/display-chunks.js';
 import { formatDuration } from '../domain/duration-text.js';
-import { codeBlock, escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
+import { describeError, isErrorCode } from '../domain/error-text.js';
 import type { OutboxKind } from '../store/outbox.js';
 import type { AlertState, MissedDecision } from '../store/outbox-delivery.js';
-import { slackDate } from './format.js';
-import { actions, type Block, button, context, fields, header, MESSAGE_LIMITS, section } from './kit.js';
 import type { NotifyMessages } from './messages.js';
 
 /**
@@ -18,7 +21,7 @@ import type { NotifyMessages } from './messages.js';
 export interface RenderedMessage {
   /** Notification fallback; Slack still parses mentions in it, so user strings are escaped here too. */
   text: string;
-  blocks: Block[];
+  blocks: KnownBlock[];
 }
 
 export interface RenderContext {
@@ -27,6 +30,11 @@ export interface RenderContext {
 }
 
 const ERROR_EXCERPT_CHARS = 1500;
+/**
+ * The notification text of an alert: Slack accepts 40,000 characters (SLACK_LIMITS.messageText), but this
+ * text is what a phone's notification shows, so it stays one section long.
+ */
+const ALERT_FALLBACK_CHARS = SLACK_LIMITS.sectionText;
 /** Tasks listed in one missed-runs summary: section + actions each, within the 50 blocks of a message. */
 export const MISSED_TASKS_SHOWN = 20;
 
@@ -36,10 +44,10 @@ const name = (payload: Record<string, unknown>): string =>
   escapeMrkdwn(truncateText(str(payload.taskName) ?? '?', 80));
 const stripped = (text: string): string => text.replace(/[*_~`]/g, '').replace(/:[a-z0-9_+-]+: /g, '');
 
-function finish(blocks: Block[], fallback: string): RenderedMessage {
+function finish(blocks: KnownBlock[], fallback: string): RenderedMessage {
   return {
-    text: truncateText(stripped(fallback), MESSAGE_LIMITS.fallbackText),
-    blocks: blocks.slice(0, MESSAGE_LIMITS.blocks),
+    text: truncateText(stripped(fallback), ALERT_FALLBACK_CHARS),
+    blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage),
   };
 }
 
@@ -47,7 +55,7 @@ function finish(blocks: Block[], fallback: string): RenderedMessage {
 export function stateLine(state: AlertState | undefined, ctx: RenderContext): string | null {
   if (!state) return null;
   const { m, locale } = ctx;
-  const when = slackDate(state.at, locale);
+  const when = slackDate(state.at, 'UTC', locale);
   switch (state.kind) {
     case 'retry_requested':
       return m.state.retryRequested(state.by, when);
@@ -93,13 +101,16 @@ export function buildFailureAlert(
   const retry = payload.retry as { attempt?: number; runAfter?: string } | null | undefined;
   const info = [
     `*${m.attempt}*\n${num(payload.attempt) ?? '?'}/${num(payload.maxAttempts) ?? '?'}`,
-    `*${m.duration}*\n${formatDuration(num(payload.durationMs))}`,
-    `*${m.nextRetry}*\n${retry?.runAfter ? slackDate(retry.runAfter, locale) : m.noRetryLeft}`,
+    `*${m.duration}*\n${formatDuration(num(payload.durationMs), locale)}`,
+    `*${m.nextRetry}*\n${retry?.runAfter ? slackDate(retry.runAfter, 'UTC', locale) : m.noRetryLeft}`,
   ];
+  // The cause in the reader's language (from the code); the error text below is what the task said.
+  if (isErrorCode(payload.errorCode))
+    info.push(`*${m.cause}*\n${describeError({ code: payload.errorCode }, locale)}`);
   const error = str(payload.error);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(title),
-    fields(info),
+    fieldsSection(info),
     section(`*${m.error}*\n${error ? codeBlock(truncateText(error, ERROR_EXCERPT_CHARS)) : m.noError}`),
   ];
   const line = stateLine(state, ctx);
@@ -108,7 +119,7 @@ export function buildFailureAlert(
   const latest = state && 'executionId' in state ? state.executionId : (str(payload.executionId) ?? '');
   const buttons = [button(m.viewLogs, ALERT_ACTION.viewExecution, latest)];
   if (state?.kind !== 'recovered' && state?.kind !== 'retry_requested')
-    buttons.push(button(m.retry, ALERT_ACTION.retryExecution, latest, 'primary'));
+    buttons.push(button(m.retry, ALERT_ACTION.retryExecution, latest, { style: 'primary' }));
   blocks.push(actions(buttons, 'alert_actions'));
   return finish(blocks, `${title}${line ? ` — ${line}` : ''}`);
 }
@@ -119,16 +130,16 @@ export function buildOverdueAlert(payload: Record<string, unknown>, ctx: RenderC
   const occurrence = str(payload.occurrence) ?? new Date(0).toISOString();
   const title = m.overdue.title(
     name(payload),
-    slackDate(occurrence, locale),
-    formatDuration(num(payload.lateByMs)),
+    slackDate(occurrence, 'UTC', locale),
+    formatDuration(num(payload.lateByMs), locale),
   );
   const causes: string[] = [];
   if (payload.isRunning === true) causes.push(m.overdue.stuck);
   const lastStatus = str(payload.lastStatus);
   if (lastStatus === 'failed' || lastStatus === 'timed_out')
-    causes.push(m.overdue.previousError(lastStatus.replace('_', ' ')));
+    causes.push(m.overdue.previousError(m.overdue.status[lastStatus] ?? lastStatus));
   causes.push(m.overdue.workerDown);
-  const blocks: Block[] = [section(title), section(`*${m.overdue.causes}*\n${causes.join('\n')}`)];
+  const blocks: KnownBlock[] = [section(title), section(`*${m.overdue.causes}*\n${causes.join('\n')}`)];
   const state = stateOf(payload);
   const line = stateLine(state, ctx);
   if (line) blocks.push(context([line]));
@@ -136,7 +147,7 @@ export function buildOverdueAlert(payload: Record<string, unknown>, ctx: RenderC
     blocks.push(
       actions(
         [
-          button(m.runNow, ALERT_ACTION.runNow, str(payload.taskId) ?? '', 'primary'),
+          button(m.runNow, ALERT_ACTION.runNow, str(payload.taskId) ?? '', { style: 'primary' }),
           button(m.viewLogs, ALERT_ACTION.viewExecution, `task:${str(payload.taskId) ?? ''}`),
         ],
         'alert_actions',
@@ -148,10 +159,10 @@ export function buildOverdueAlert(payload: Record<string, unknown>, ctx: RenderC
 
 /** Opt-in success notice (or a recovery with no failure message to resolve). */
 export function buildSuccessNotice(payload: Record<string, unknown>, ctx: RenderContext): RenderedMessage {
-  const { m } = ctx;
+  const { m, locale } = ctx;
   const title = m.success.title(
     name(payload),
-    formatDuration(num(payload.durationMs)),
+    formatDuration(num(payload.durationMs), locale),
     num(payload.attempt) ?? 1,
   );
   return finish(
@@ -172,10 +183,10 @@ export function buildThreadReply(
   payload: Record<string, unknown>,
   ctx: RenderContext,
 ): RenderedMessage {
-  const { m } = ctx;
-  const duration = formatDuration(num(payload.durationMs));
+  const { m, locale } = ctx;
+  const duration = formatDuration(num(payload.durationMs), locale);
   const attempt = num(payload.attempt) ?? 1;
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   let text: string;
   if (kind === 'execution_succeeded') {
     text = m.thread.recovered(attempt, duration);
@@ -217,7 +228,7 @@ export function buildMissedRunsSummary(
   const { m, locale } = ctx;
   const tasks = (Array.isArray(payload.tasks) ? payload.tasks : []) as MissedTask[];
   const decisions = (payload.decisions ?? {}) as Record<string, MissedDecision>;
-  const blocks: Block[] = [header(m.missed.title)];
+  const blocks: KnownBlock[] = [header(m.missed.title)];
   // One entry per task (several planning batches may mention the same task: keep the latest).
   const byTask = new Map<string, MissedTask>();
   for (const task of tasks) byTask.set(task.taskId, task);
@@ -228,13 +239,13 @@ export function buildMissedRunsSummary(
     const text = `${m.missed.task(
       label,
       task.missedCount,
-      slackDate(task.firstMissedFor, locale),
-      slackDate(task.lastMissedFor, locale),
+      slackDate(task.firstMissedFor, 'UTC', locale),
+      slackDate(task.lastMissedFor, 'UTC', locale),
     )}${task.truncated ? m.missed.truncated : ''} ${policy}${task.skippedCount > 0 ? m.missed.skipped(task.skippedCount) : ''}`;
     blocks.push(section(text));
     const decision = decisions[task.taskId];
     if (decision) {
-      const when = slackDate(decision.at, locale);
+      const when = slackDate(decision.at, 'UTC', locale);
       blocks.push(
         context([
           decision.kind === 'run'
@@ -246,7 +257,7 @@ export function buildMissedRunsSummary(
       blocks.push(
         actions(
           [
-            button(m.runLatest, ALERT_ACTION.missedRunLatest, task.taskId, 'primary'),
+            button(m.runLatest, ALERT_ACTION.missedRunLatest, task.taskId, { style: 'primary' }),
             button(m.skip, ALERT_ACTION.missedSkip, task.taskId),
           ],
           `missed_${index}`,
@@ -260,9 +271,9 @@ export function buildMissedRunsSummary(
 
 /** A run much shorter or longer than the task's recent median. */
 export function buildDurationAnomaly(payload: Record<string, unknown>, ctx: RenderContext): RenderedMessage {
-  const { m } = ctx;
-  const duration = formatDuration(num(payload.durationMs));
-  const medianMs = formatDuration(num(payload.medianMs));
+  const { m, locale } = ctx;
+  const duration = formatDuration(num(payload.durationMs), locale);
+  const medianMs = formatDuration(num(payload.medianMs), locale);
   const samples = num(payload.samples) ?? 0;
   const text =
     payload.direction === 'short'
@@ -295,10 +306,10 @@ export function buildApprovalRequest(payload: Record<string, unknown>, ctx: Rend
     payload.edited === true
       ? m.approval.edited(author, name(payload))
       : m.approval.created(author, name(payload));
-  const blocks: Block[] = [section(title)];
+  const blocks: KnownBlock[] = [section(title)];
   const code = str(payload.code) ?? '';
   const whole = codeBlock(code);
-  const fitsWhole = whole.length <= MESSAGE_LIMITS.sectionText;
+  const fitsWhole = whole.length <= SLACK_LIMITS.sectionText;
   if (fitsWhole) blocks.push(section(whole));
   else {
     const [excerpt = ''] = displayChunks(code, APPROVAL_EXCERPT_CHARS, codeBlock);
@@ -322,7 +333,7 @@ export function buildApprovalRequest(payload: Record<string, unknown>, ctx: Rend
         ? m.approval.runs.sqlReadOnly
         : m.approval.runs.sql;
   blocks.push(
-    fields([
+    fieldsSection([
       `*${m.approval.schedule}*\n\`${escapeMrkdwn(str(payload.cron) ?? '?')}\` (${escapeMrkdwn(str(payload.timezone) ?? '?')})`,
       `*${m.approval.kind}*\n${runs}`,
     ]),
@@ -338,8 +349,8 @@ export function buildApprovalRequest(payload: Record<string, unknown>, ctx: Rend
     blocks.push(
       actions(
         [
-          button(m.approve, ALERT_ACTION.approve, ref, 'primary'),
-          button(m.reject, ALERT_ACTION.reject, ref, 'danger'),
+          button(m.approve, ALERT_ACTION.approve, ref, { style: 'primary' }),
+          button(m.reject, ALERT_ACTION.reject, ref, { style: 'danger' }),
           ...(fitsWhole ? [] : [button(m.viewFullText, ALERT_ACTION.viewFullText, ref)]),
         ],
         'approval_actions',
@@ -352,8 +363,11 @@ export function buildApprovalRequest(payload: Record<string, unknown>, ctx: Rend
 /** A message an executor asked to post (report, notification), as it built it. */
 export function buildTaskMessage(payload: Record<string, unknown>): RenderedMessage {
   const text = str(payload.text) ?? ' ';
-  const blocks = Array.isArray(payload.blocks) ? (payload.blocks as Block[]) : [];
-  return { text: truncateText(text, 40_000), blocks: blocks.slice(0, MESSAGE_LIMITS.blocks) };
+  const blocks = Array.isArray(payload.blocks) ? (payload.blocks as KnownBlock[]) : [];
+  return {
+    text: truncateText(text, SLACK_LIMITS.messageText),
+    blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage),
+  };
 }
 
 /** The top-level message of a row of any kind. */

@@ -13,6 +13,7 @@ const en = {
   nextRetry: 'Next retry',
   noRetryLeft: 'none: attempts exhausted',
   error: 'Error',
+  cause: 'Cause',
   noError: '(no error message)',
   viewLogs: 'View logs',
   retry: 'Retry',
@@ -44,6 +45,8 @@ const en = {
     causes: 'Likely causes',
     stuck: '• a previous run is still running (stuck?): open its logs, cancel it if needed',
     previousError: (status: string) => `• the previous run ended *${status}*`,
+    /** The previous run's status in words (failed, timed_out). */
+    status: { failed: 'failed', timed_out: 'timed out' } as Record<string, string>,
     workerDown: '• no replica is claiming runs (service down or database unreachable): check `/healthz`',
   },
   success: {
@@ -112,6 +115,7 @@ const fr: NotifyMessages = {
   nextRetry: 'Prochaine tentative',
   noRetryLeft: 'aucune : tentatives épuisées',
   error: 'Erreur',
+  cause: 'Cause',
   noError: "(pas de message d'erreur)",
   viewLogs: 'Voir les logs',
   retry: 'Relancer',
@@ -141,6 +145,7 @@ const fr: NotifyMessages = {
     causes: 'Causes probables',
     stuck: '• une exécution précédente tourne encore (bloquée ?) : ouvrez ses logs, annulez-la si besoin',
     previousError: (status) => `• l'exécution précédente s'est terminée en *${status}*`,
+    status: { failed: 'échec', timed_out: 'dépassement de délai' },
     workerDown:
       '• aucune instance ne prend les exécutions (service arrêté ou base injoignable) : vérifiez `/healthz`',
   },

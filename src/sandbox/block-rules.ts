@@ -38,6 +38,28 @@ function optionProblems(options: unknown, where: string, max: number): string[] 
   return problems;
 }
 
+/**
+ * A link button's `url`. Slack refuses one that is not a whole URL (`invalid url` at the field's JSON
+ * pointer; a base URL without `https://`, or `https://` alone) and one longer than 3,000 characters.
+ * Stricter here than Slack is known to be: only http(s) is accepted, so nothing that sends
+ * `javascript:` or `data:` passes the sandbox (whose page would not open it anyway: page/mrkdwn.js,
+ * safeLinkUrl). chronops itself sends no link buttons.
+ */
+function buttonUrlProblems(url: unknown, where: string): string[] {
+  if (typeof url !== 'string' || url.length === 0) return [`${where}: url must be a non-empty string`];
+  if (url.length > 3000) return [`${where}: url longer than 3000 (${url.length})`];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [`${where}: invalid url (not an absolute URL)`];
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return [`${where}: invalid url (only http and https links are accepted, got ${parsed.protocol})`];
+  if (parsed.hostname === '') return [`${where}: invalid url (no host)`];
+  return [];
+}
+
 const PASSIVE_ELEMENTS = new Set([
   'conversations_select',
   'multi_conversations_select',
@@ -72,6 +94,7 @@ function elementProblems(element: Json, where: string): string[] {
       problems.push(...textProblems(element.text, `${where}.text`, { max: 75, plainOnly: true }));
       if (typeof element.value === 'string' && element.value.length > 2000)
         problems.push(`${where}: value longer than 2000`);
+      if (element.url !== undefined) problems.push(...buttonUrlProblems(element.url, where));
       break;
     case 'overflow':
       problems.push(...optionProblems(element.options, where, 5));
@@ -121,6 +144,7 @@ function elementProblems(element: Json, where: string): string[] {
 }
 
 /** Every reason real Slack would answer invalid_blocks for these blocks on this surface. */
+// Stays whole: one rule per block type, in the order Slack's reference lists them.
 export function blockProblems(blocks: unknown, surface: Surface): string[] {
   if (!Array.isArray(blocks)) return ['blocks must be an array'];
   const problems: string[] = [];

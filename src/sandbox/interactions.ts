@@ -35,6 +35,7 @@ function findElement(blocks: Json[], blockId: string, actionId: string): Json | 
   return elements.find((element) => element.action_id === actionId);
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createInteractions(options: {
   workspace: Workspace;
   bot: BotClient;
@@ -96,7 +97,8 @@ export function createInteractions(options: {
           user_id: userId,
           user_name: userOf(userId).username,
           command,
-          text,
+          // Slack escapes a command's text as it does messages (docs/SLACK.md).
+          text: escapeForMrkdwn(text),
           api_app_id: SANDBOX_APP_ID,
           is_enterprise_install: 'false',
           response_url: options.responseUrl(responseId),

@@ -76,6 +76,7 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_PROBLEMS = 20;
 const STREAM_HEARTBEAT_MS = 15_000;
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createSandbox(options: SandboxOptions): Sandbox {
   const nowMs = options.nowMs ?? Date.now;
   const logger = options.logger.child({ component: 'sandbox' });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Json, messageProblems, viewProblems } from './block-rules.js';
 import { ALERTS_CHANNEL, dmChannelOf, SANDBOX_APP_ID, SANDBOX_BOT, SANDBOX_TEAM } from './users.js';
+import { viewArgumentProblems } from './view-argument-rules.js';
 import { MAX_MODAL_STACK, type SandboxChannel, type SandboxMessage, type Workspace } from './workspace.js';
 
 /**
@@ -22,6 +23,7 @@ export interface UploadSlot {
   bytes?: number;
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createWebApi(options: {
   workspace: Workspace;
   nowMs: () => number;
@@ -75,6 +77,8 @@ export function createWebApi(options: {
     Array.isArray(args.blocks) ? (args.blocks as Json[]) : undefined;
 
   const openModal = (method: 'views.open' | 'views.push', args: Json): Json => {
+    const argumentProblems = viewArgumentProblems(args.view);
+    if (argumentProblems.length > 0) return refuse(method, 'invalid_arguments', argumentProblems);
     const problems = viewProblems(args.view);
     if (problems.length > 0) return refuse(method, 'invalid_blocks', problems);
     if ((args.view as Json).type !== 'modal')
@@ -201,6 +205,8 @@ export function createWebApi(options: {
       if (!existing) return refuse('views.update', 'not_found');
       if (args.hash !== undefined && args.hash !== existing.hash)
         return refuse('views.update', 'hash_conflict');
+      const argumentProblems = viewArgumentProblems(args.view);
+      if (argumentProblems.length > 0) return refuse('views.update', 'invalid_arguments', argumentProblems);
       const problems = viewProblems(args.view);
       if (problems.length > 0) return refuse('views.update', 'invalid_blocks', problems);
       const { id: _id, hash: _hash, ...keep } = existing;
@@ -218,6 +224,8 @@ export function createWebApi(options: {
     },
 
     'views.publish': (args) => {
+      const argumentProblems = viewArgumentProblems(args.view);
+      if (argumentProblems.length > 0) return refuse('views.publish', 'invalid_arguments', argumentProblems);
       const problems = viewProblems(args.view);
       if (problems.length > 0) return refuse('views.publish', 'invalid_blocks', problems);
       if ((args.view as Json).type !== 'home')

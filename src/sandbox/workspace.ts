@@ -64,6 +64,7 @@ export interface ResponseTarget {
   uses: number;
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createWorkspace(options: { nowMs: () => number; users?: readonly SandboxUser[] }) {
   const nowMs = options.nowMs;
   const users = options.users ?? SANDBOX_USERS;

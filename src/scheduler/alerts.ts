@@ -13,11 +13,14 @@ const ERROR_EXCERPT_CHARS = 500;
 
 export function executionAlerts(
   settled: readonly SettledExecution[],
-  context: (taskId: string) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
+  /** The task's alert settings as they were when this execution started. */
+  context: (
+    execution: SettledExecution,
+  ) => { alertChannel: string | null; notifyOnSuccess: boolean } | undefined,
 ): OutboxEntry[] {
   const entries: OutboxEntry[] = [];
   for (const execution of settled) {
-    const task = context(execution.taskId);
+    const task = context(execution);
     const base = {
       taskId: execution.taskId,
       taskName: execution.taskName,
@@ -27,6 +30,7 @@ export function executionAlerts(
       status: execution.status,
       durationMs: execution.durationMs,
       scheduledFor: execution.scheduledFor?.toISOString() ?? null,
+      errorCode: execution.errorCode,
     };
     if (execution.status === 'failed' || execution.status === 'timed_out') {
       entries.push({
@@ -80,6 +84,7 @@ export function workerLostAlerts(
       attempt: execution.attempt,
       maxAttempts: execution.maxRetries + 1,
       error: excerpt(execution.error),
+      errorCode: execution.errorCode ?? 'worker_lost',
       retry: retryOf(execution),
     },
   }));

@@ -2,7 +2,7 @@ import { EXECUTION_LOG_MAX_BYTES } from '../domain/task-types.js';
 import type { ExecutionResult, Executor } from '../executors/types.js';
 import { createBoundedLog } from '../shared/bounded-log.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, isAppError, toError } from '../shared/errors.js';
+import { AppError, errorCodeOf, isAppError, toError } from '../shared/errors.js';
 import { type Redactor, redactDeep } from '../shared/redact.js';
 import type { SettleInput } from '../store/execution-settlement.js';
 import type { StartedExecution } from '../store/execution-start.js';
@@ -34,6 +34,8 @@ export interface RunOptions {
  * shutdown the signal fires and the execution settles at once as timed_out / cancelled / failed — even
  * when the executor ignores the signal (its late result is then discarded). An execution recorded
  * early waits for its instant (execution.startedAt); aborted before it, the executor is never called.
+ *
+ * Stays whole: the abort, the deadline, the executor and the outcome share one controller and cause.
  */
 export function runExecution(
   execution: StartedExecution,
@@ -63,12 +65,14 @@ export function runExecution(
     abortCause = cause;
     const reason =
       cause === 'timeout'
-        ? new AppError('timed_out', `Timed out after ${execution.task.timeoutSeconds} s.`)
+        ? new AppError('timed_out', `Timed out after ${execution.task.timeoutSeconds} s.`, undefined, {
+            params: { seconds: execution.task.timeoutSeconds },
+          })
         : new AppError('cancelled', cause === 'cancelled' ? 'Cancelled by a user.' : `Aborted (${cause}).`);
     controller.abort(reason);
     decide({ kind: 'aborted', cause });
   };
-  const timer = setTimeout(() => abort('timeout'), Math.max(0, deadlineMs - clock.nowMs()));
+  const cancelTimer = clock.after(deadlineMs - clock.nowMs(), () => abort('timeout'));
 
   const work = (async (): Promise<ExecutionResult> => {
     if (options.gate) {
@@ -103,7 +107,7 @@ export function runExecution(
 
   const settled = (async (): Promise<SettleInput | null> => {
     const outcome = await decided;
-    clearTimeout(timer);
+    cancelTimer();
     const finishedAt = clock.now();
     const durationMs = Math.max(0, finishedAt.getTime() - startedMs);
     // An abort that raced with the executor's own rejection is still reported as the abort.
@@ -125,6 +129,8 @@ export function runExecution(
         durationMs,
         logs: log.text(),
         error: message,
+        errorCode:
+          cause === 'timeout' ? 'timed_out' : cause === 'cancelled' ? 'cancelled' : 'shutdown_aborted',
         result: null,
       };
     }
@@ -137,6 +143,7 @@ export function runExecution(
         durationMs,
         logs: log.text(),
         error: null,
+        errorCode: null,
         result: {
           summary: outcome.result.summary,
           ...outcome.result.data,
@@ -154,6 +161,7 @@ export function runExecution(
       durationMs,
       logs: log.text(),
       error: error.message,
+      errorCode: errorCodeOf(error),
       result: null,
     };
   })();

@@ -15,13 +15,13 @@ export function createInstantGates(clock: Clock): (atMs: number) => Promise<void
         const fire = () => {
           const remainingMs = atMs - clock.nowMs();
           if (remainingMs > 0) {
-            setTimeout(fire, remainingMs);
+            clock.after(remainingMs, fire);
             return;
           }
           gates.delete(atMs);
           resolve();
         };
-        setTimeout(fire, atMs - clock.nowMs());
+        clock.after(atMs - clock.nowMs(), fire);
       });
       gates.set(atMs, gate);
     }

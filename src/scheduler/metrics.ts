@@ -4,6 +4,8 @@ import type { SchedulerEvents } from './events.js';
 /**
  * Prometheus metrics of the engine, fed by its event stream (so the engine itself stays free of
  * instrumentation code). Served on /metrics by main.ts.
+ *
+ * Stays whole: the metric definitions and the events that feed them, side by side.
  */
 export function observeScheduler(registry: Registry, events: SchedulerEvents): void {
   const executions = new Counter({

@@ -1,9 +1,12 @@
+import { LRUCache } from 'lru-cache';
 import { type ParsedCron, parseCron } from '../domain/cron.js';
 import { type MissedSummary, planSlots } from '../domain/slot-planning.js';
 import type { Logger } from '../shared/logger.js';
-import type { DueTask, TaskPlanResult } from '../store/planning.js';
+import type { DueTask, TaskPlanResult } from '../store/planned-slots.js';
 
 const MAX_SKIPPED_RECORDED = 100;
+/** Above the number of distinct schedules a deployment has (one per task at most). */
+export const SCHEDULE_CACHE_MAX = 20_000;
 const MAX_ON_TIME_RUNS = 200;
 
 export interface MissedRuns {
@@ -17,6 +20,8 @@ export interface OccurrencePlanner {
   parsedCron(expression: string, timezone: string): ParsedCron | null;
   /** The slots of a due task up to now + look-ahead (docs/ARCHITECTURE.md §5.1, §5.7); misses are appended. */
   planTask(task: DueTask, now: Date, missed: MissedRuns[]): TaskPlanResult;
+  /** How many parsed schedules are cached (at most `scheduleCacheMax`). */
+  cachedSchedules(): number;
 }
 
 /** What the claim phase decides for each due task: pure planning over a per-replica schedule cache. */
@@ -26,21 +31,26 @@ export function createOccurrencePlanner(options: {
   misfireThresholdMs: number;
   catchupWindowSeconds: number;
   maxCatchupRuns: number;
+  scheduleCacheMax?: number;
 }): OccurrencePlanner {
-  const cronCache = new Map<string, ParsedCron | null>();
+  // Parsed schedules by (zone, expression), least recently used evicted: edited and deleted tasks'
+  // schedules would otherwise stay for the life of the process. Parsing again costs ~65 µs.
+  const cronCache = new LRUCache<string, { parsed: ParsedCron | null }>({
+    max: options.scheduleCacheMax ?? SCHEDULE_CACHE_MAX,
+  });
 
   const parsedCron = (expression: string, timezone: string): ParsedCron | null => {
     const key = `${timezone}\u0000${expression}`;
-    let parsed = cronCache.get(key);
-    if (parsed === undefined) {
+    let entry = cronCache.get(key);
+    if (entry === undefined) {
       try {
-        parsed = parseCron(expression, timezone);
+        entry = { parsed: parseCron(expression, timezone) };
       } catch {
-        parsed = null;
+        entry = { parsed: null };
       }
-      cronCache.set(key, parsed);
+      cronCache.set(key, entry);
     }
-    return parsed;
+    return entry.parsed;
   };
 
   const planTask = (task: DueTask, now: Date, missed: MissedRuns[]): TaskPlanResult => {
@@ -79,5 +89,5 @@ export function createOccurrencePlanner(options: {
     };
   };
 
-  return { parsedCron, planTask };
+  return { parsedCron, planTask, cachedSchedules: () => cronCache.size };
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { OutboundMessage } from '../executors/types.js';
 import type { Clock } from '../shared/clock.js';
@@ -9,6 +10,8 @@ import type { SchedulerEvents } from './events.js';
 import { createRecentDurations } from './recent-durations.js';
 
 const SETTLE_BATCH_SIZE = 500;
+/** Far above what one replica runs at once (MAX_CONCURRENT_EXECUTIONS is in the tens). */
+export const START_CONTEXT_MAX = 10_000;
 
 /**
  * Recording what finished in this replica (docs/ARCHITECTURE.md §5.3, §5.11): outcomes are batched — executions
@@ -27,10 +30,13 @@ export interface Settlement {
   inProgress(): Promise<void> | undefined;
   /** Outcomes are waiting to be recorded. */
   hasPending(): boolean;
+  /** Started executions whose alert settings are kept until they settle. */
+  trackedExecutions(): number;
   /** Records what is waiting, unless that is already under way. */
   flush(): void;
 }
 
+// Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
 export function createSettlement(deps: {
   pool: pg.Pool;
   clock: Clock;
@@ -49,7 +55,12 @@ export function createSettlement(deps: {
   const queue: SettleInput[] = [];
   const unsettled = new Set<string>();
   const messagesByExecution = new Map<string, OutboundMessage[]>();
-  const taskContext = new Map<string, { alertChannel: string | null; notifyOnSuccess: boolean }>();
+  // The alert settings of each execution started here, read when it settles, then dropped: bounded by
+  // what runs at once. The LRU bound only guards against executions that never settle here (a lease
+  // lost to another replica), which would otherwise be kept for the life of the process.
+  const startContext = new LRUCache<string, { alertChannel: string | null; notifyOnSuccess: boolean }>({
+    max: START_CONTEXT_MAX,
+  });
   // Recent success durations for the anomaly check, so frequent tasks do not re-read their history on
   // every settle; re-read after a minute to take other replicas' runs into account.
   const recentDurations = createRecentDurations(clock, {
@@ -90,7 +101,7 @@ export function createSettlement(deps: {
       workerId,
       retryAt: deps.retryAt,
       alerts: (rows) => [
-        ...executionAlerts(rows, (taskId) => taskContext.get(taskId)),
+        ...executionAlerts(rows, (row) => startContext.get(row.id)),
         ...rows.flatMap((row) => messageEntries(row.id, row.taskId)),
       ],
       durations: recentDurations,
@@ -100,6 +111,7 @@ export function createSettlement(deps: {
       if (row.status === 'success' && row.durationMs !== null)
         recentDurations.record(row.taskId, row.durationMs);
       messagesByExecution.delete(row.id);
+      startContext.delete(row.id);
       events.emit('execution.finished', row);
       if (row.retry) {
         events.emit('retry.scheduled', {
@@ -122,7 +134,7 @@ export function createSettlement(deps: {
 
   function messageEntries(executionId: string, taskId: string): OutboxEntry[] {
     const messages = messagesByExecution.get(executionId) ?? [];
-    const channel = taskContext.get(taskId)?.alertChannel ?? null;
+    const channel = startContext.get(executionId)?.alertChannel ?? null;
     return messages.map((message, index) => ({
       kind: 'task_message' as const,
       dedupeKey: `task_message:${executionId}:${index}`,
@@ -135,7 +147,7 @@ export function createSettlement(deps: {
 
   return {
     remember: (execution) =>
-      taskContext.set(execution.taskId, {
+      startContext.set(execution.id, {
         alertChannel: execution.task.alertChannel,
         notifyOnSuccess: execution.task.notifyOnSuccess,
       }),
@@ -149,6 +161,7 @@ export function createSettlement(deps: {
     unsettledIds: () => unsettled,
     inProgress: () => settling,
     hasPending: () => queue.length > 0,
+    trackedExecutions: () => startContext.size,
     flush,
   };
 }

@@ -1,27 +1,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type Authorize, type Logger as BoltLogger, HTTPReceiver, LogLevel } from '@slack/bolt';
+import {
+  App,
+  type Authorize,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  LogLevel,
+  type SocketModeReceiver,
+} from '@slack/bolt';
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { readBody } from '../shared/read-body.js';
 import type { Database } from '../store/database.js';
 import { listRecentHomeViewers, rememberHomeViewer } from '../store/home-viewers.js';
 import { createAfterAckQueue } from './after-ack.js';
 import type { SlackClient, SlackConfig, SlackDeps } from './deps.js';
 import { publishHomeView } from './home.js';
+import { createHttpAdmission } from './http-admission.js';
 import { messagesFor } from './i18n/index.js';
 import * as actions from './listeners/actions.js';
 import * as commands from './listeners/commands.js';
 import * as events from './listeners/events.js';
 import * as views from './listeners/views.js';
 import { createRoleResolver } from './permissions.js';
-import { createReplayGuard } from './replay-guard.js';
+import { createSocketConnection, type SlackConnectionState } from './socket-connection.js';
+import { interactiveClientOptions } from './web-client-policy.js';
 
 /** The path Slack posts commands, interactions and events to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
-/** Slack's largest payloads (a view submission of 100 blocks with its state) are far below this. */
-const MAX_SLACK_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Default after-ack concurrency (see after-ack.ts and docs/BENCHMARKS.md, `slack`). */
 export const AFTER_ACK_CONCURRENCY = 8;
@@ -67,6 +73,8 @@ export interface SlackApp {
   readonly app: App;
   /** The HTTP receiver (undefined in Socket Mode). */
   readonly receiver: HTTPReceiver | undefined;
+  /** The Socket Mode receiver (undefined over HTTP): a WebSocket client only, no HTTP listener. */
+  readonly socketReceiver: SocketModeReceiver | undefined;
   /**
    * Node request handler for mounting Bolt on an existing HTTP server (next to /healthz): handles
    * `POST /slack/events` and returns true, or returns false without touching the request.
@@ -74,6 +82,14 @@ export interface SlackApp {
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
   /** Starts Bolt's own HTTP server on `port` (HTTP mode) or the Socket Mode connection. */
   start(port?: number): Promise<void>;
+  /**
+   * Socket Mode: opens the connection without waiting for it, and tries again (2 s, doubling up to
+   * 60 s) after each failed try until stop(), so an unreachable Slack never holds up the rest of the
+   * service (docs/SLACK.md, "Slack unreachable at start"). Nothing to do over HTTP.
+   */
+  connectInBackground(): void;
+  /** Socket Mode's connection (undefined over HTTP: Slack comes to us). */
+  connectionState(): SlackConnectionState | undefined;
   stop(): Promise<void>;
   /** Re-renders one user's App Home (first page). */
   republishHome(userId: string): Promise<void>;
@@ -102,6 +118,8 @@ function boltLogger(logger: Logger): BoltLogger {
  * The Bolt app of docs/ARCHITECTURE.md §2: `/tasks`, buttons, modals and the App Home, over HTTP (signing secret,
  * `/slack/events`) or Socket Mode (app token). Every Web API call goes to `apiUrl` when set (GovSlack,
  * a proxy, the sandbox's fake Slack, tests).
+ *
+ * Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
  */
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const { config, logger } = deps;
@@ -116,10 +134,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   if (socketMode && !appToken) throw new Error('createSlackApp: Socket Mode needs SLACK_APP_TOKEN.');
   if (!socketMode && !signingSecret) throw new Error('createSlackApp: HTTP mode needs SLACK_SIGNING_SECRET.');
 
-  const clientOptions = {
-    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-    ...(connection.retries !== undefined ? { retryConfig: { retries: connection.retries } } : {}),
-  };
+  // Fail fast: these clients answer people (web-client-policy.ts).
+  const clientOptions = interactiveClientOptions({ apiUrl, retries: connection.retries });
   const receiver = socketMode
     ? undefined
     : new HTTPReceiver({
@@ -128,6 +144,16 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         logger: boltLogger(logger),
         processBeforeResponse: false,
       });
+  const socket = socketMode
+    ? createSocketConnection({
+        appToken: appToken!,
+        apiUrl,
+        retries: connection.retries,
+        logger: boltLogger(logger),
+        log: logger,
+      })
+    : undefined;
+  const socketReceiver = socket?.receiver;
 
   // auth.test once, lazily, and again only after a failure: Bolt's own token verification would call
   // it in the constructor (an unhandled rejection when Slack is unreachable at start) or on every request.
@@ -150,7 +176,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     // No conversation store: nothing reads context.conversation, and Bolt's default in-memory one
     // builds an Error ("Conversation not found") on every request before its listener can ack.
     convoStore: false,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: appToken! }),
+    receiver: (receiver ?? socketReceiver)!,
   });
 
   // The listeners' clients carry the token from authorize(); background work uses this one.
@@ -246,75 +272,20 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     logger.error({ err: toError(error) }, 'unhandled Slack listener error');
   });
 
-  // Slack's timestamps are compared with this machine's clock, as Bolt and Slack's own examples do.
-  const replayGuard = signingSecret
-    ? createReplayGuard({ signingSecret, nowMs: () => Date.now() })
+  const admitRequest = receiver
+    ? createHttpAdmission({ receiver, signingSecret: signingSecret!, logger })
     : undefined;
-  const header = (request: IncomingMessage, name: string) => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-
-  /** Reads the body once; Bolt reuses `rawBody` instead of reading the stream again. */
-  const admitRequest = async (request: IncomingMessage, response: ServerResponse) => {
-    if (!receiver) return;
-    let body: Buffer;
-    try {
-      body = await readBody(request, MAX_SLACK_BODY_BYTES);
-    } catch {
-      if (!response.headersSent) response.writeHead(413, { 'content-type': 'text/plain' });
-      response.end('request body too large\n');
-      return;
-    }
-    (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-    const admission = replayGuard?.admit({
-      timestamp: header(request, 'x-slack-request-timestamp'),
-      signature: header(request, 'x-slack-signature'),
-      retryNum: header(request, 'x-slack-retry-num'),
-      retryReason: header(request, 'x-slack-retry-reason'),
-      body,
-    }) ?? { verdict: 'pass_to_bolt' as const };
-    switch (admission.verdict) {
-      case 'refuse':
-        logger.warn(
-          { reason: admission.reason },
-          `refused a Slack request: ${admission.reason.replaceAll('_', ' ')}`,
-        );
-        response.writeHead(401, { 'content-type': 'text/plain' });
-        response.end(`${admission.reason.replaceAll('_', ' ')}\n`);
-        return;
-      case 'drop_retry':
-        logger.info(
-          {
-            retryNum: header(request, 'x-slack-retry-num'),
-            retryReason: header(request, 'x-slack-retry-reason'),
-          },
-          'acknowledged a Slack retry of a delivery already handled here',
-        );
-        response.writeHead(200, { 'content-type': 'text/plain' });
-        response.end();
-        return;
-      case 'process':
-        response.once('finish', () => replayGuard?.answered(admission.delivery, response.statusCode < 500));
-        response.once('close', () => {
-          if (!response.writableFinished) replayGuard?.answered(admission.delivery, false);
-        });
-        break;
-      case 'pass_to_bolt':
-        break;
-    }
-    receiver.requestListener(request, response);
-  };
 
   let started = false;
   return {
     app,
     receiver,
+    socketReceiver,
     handleRequest(request, response) {
       if (!receiver) return false;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       if (path !== SLACK_EVENTS_PATH || request.method !== 'POST') return false;
-      admitRequest(request, response).catch((error: unknown) => {
+      admitRequest!(request, response).catch((error: unknown) => {
         logger.error({ err: toError(error) }, 'could not read a Slack request');
         if (!response.headersSent) response.writeHead(500);
         response.end();
@@ -325,7 +296,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       await (receiver ? app.start(port ?? 3000) : app.start());
       started = true;
     },
+    connectInBackground() {
+      if (!socket || started) return;
+      started = true;
+      socket.connectInBackground(app);
+    },
+    connectionState: () => socket?.state(),
     async stop() {
+      socket?.halt();
       if (started) await app.stop();
       started = false;
       await this.idle();

@@ -1,9 +1,10 @@
+import { formatRun } from '../blockkit/dates.js';
+import { escapeMrkdwn } from '../blockkit/mrkdwn.js';
 import { dstNotices, nextRunsAfter, parseCron } from '../domain/cron.js';
 import { describeCron } from '../domain/cron-description.js';
-import { escapeMrkdwn } from '../domain/mrkdwn.js';
+import { inputErrorText } from '../domain/i18n/input-errors.js';
 import { findCollisions, type StaggerTask, suggestFreeMinute } from '../domain/stagger.js';
 import { validateTimezone } from '../domain/zone-offsets.js';
-import { formatRun } from './format.js';
 import type { Messages, SlackLocale } from './i18n/index.js';
 
 /** Stagger advice looks one day ahead: enough for daily schedules, cheap with hundreds of tasks. */
@@ -41,7 +42,7 @@ export function buildCronPreview(
     zone = validateTimezone(input.timezone);
     cron = parseCron(expression, zone);
   } catch (error) {
-    return m.modal.previewInvalid(escapeMrkdwn(error instanceof Error ? error.message : String(error)));
+    return m.modal.previewInvalid(escapeMrkdwn(inputErrorText(error, locale)));
   }
   const runs = nextRunsAfter(cron, input.now, 5);
   const lines = [
@@ -51,7 +52,8 @@ export function buildCronPreview(
   for (const run of runs) {
     lines.push(`• ${formatRun(run, zone, locale)} · ${formatRun(run, 'UTC', locale).slice(-5)} UTC`);
   }
-  for (const notice of dstNotices(cron, runs)) lines.push(m.modal.dstWarning(escapeMrkdwn(notice.message)));
+  for (const notice of dstNotices(cron, runs))
+    lines.push(m.modal.dstWarning(escapeMrkdwn(m.dst.notice(notice))));
   const stagger = staggerWarning(cron, input, m);
   if (stagger) lines.push(stagger);
   return lines.join('\n');

@@ -1,7 +1,8 @@
+import { formatInZone } from '../blockkit/dates.js';
+import { escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import type { ApprovalRefusal } from '../domain/approval-decision.js';
 import { type ApprovalRef, approvalRequestKey } from '../domain/approval-ref.js';
 import { nextRunAfter, parseCron } from '../domain/cron.js';
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import { runsUserSql } from '../domain/user-code.js';
 import { isAppError } from '../shared/errors.js';
 import {
@@ -19,7 +20,6 @@ import { deleteTask, getTask, pauseTask, resumeTask } from '../store/tasks.js';
 import { approvalRequestEntry } from './approval-request.js';
 import { deadAlertSubject } from './blocks/dead-alerts.js';
 import { type SlackDeps, uiOf } from './deps.js';
-import { formatInZone } from './format.js';
 import { type Permission, REQUIRED_ROLE, roleAllows } from './permissions.js';
 
 /**
@@ -115,10 +115,6 @@ export async function resumeTaskFor(deps: SlackDeps, userId: string, task: TaskR
     ? `${formatInZone(nextRunAt, task.timezone, deps.locale)} (${task.timezone})`
     : deps.m.dateNever;
   return publicly(deps.m.resumed(userId, taskLabel(task), next));
-}
-
-export async function togglePause(deps: SlackDeps, userId: string, task: TaskRow): Promise<Outcome> {
-  return task.enabled ? pauseTaskFor(deps, userId, task, undefined) : resumeTaskFor(deps, userId, task);
 }
 
 export async function deleteTaskFor(deps: SlackDeps, userId: string, task: TaskRow): Promise<Outcome> {

@@ -26,6 +26,19 @@ export type ParsedCommand =
   | { kind: 'command'; name: Subcommand; args: string[]; rest: string }
   | { kind: 'unknown'; word: string };
 
+/**
+ * Slack sends a slash command's text with its three control characters escaped as HTML entities
+ * (`&amp;`, `&lt;`, `&gt;`), as in every text it sends: https://docs.slack.dev/messaging/formatting-message-text#escaping
+ * (the slash-command payload's `text`: https://docs.slack.dev/interactivity/implementing-slash-commands).
+ * One pass, so `&amp;lt;` (a person typing `&lt;`) becomes `&lt;`, not `<`; Slack's own link syntax
+ * (`<@U123>`, `<#C123|name>`) arrives with real angle brackets and is left as it is.
+ */
+export function decodeSlackEscapes(text: string): string {
+  return text.replace(/&(amp|lt|gt);/g, (_, entity: string) =>
+    entity === 'amp' ? '&' : entity === 'lt' ? '<' : '>',
+  );
+}
+
 /** Words of `text`, keeping "double-quoted" (or “curly-quoted”) groups together without their quotes. */
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -34,8 +47,9 @@ export function tokenize(text: string): string[] {
   return tokens.filter((token) => token !== '');
 }
 
+/** Parses the `text` of a `/tasks` payload as Slack sends it (escaped: see decodeSlackEscapes). */
 export function parseTasksCommand(text: string): ParsedCommand {
-  const trimmed = text.trim();
+  const trimmed = decodeSlackEscapes(text).trim();
   if (trimmed === '') return { kind: 'command', name: 'help', args: [], rest: '' };
   const first = trimmed.split(/\s+/)[0] ?? '';
   const word = first.toLowerCase();

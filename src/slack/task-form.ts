@@ -1,4 +1,5 @@
 import { parseCron } from '../domain/cron.js';
+import { inputErrorText } from '../domain/i18n/input-errors.js';
 import { type FieldErrors, type TaskDraft, type TaskInput, validateTaskInput } from '../domain/task.js';
 import { validateTaskParams } from '../domain/task-params.js';
 import {
@@ -208,11 +209,21 @@ export type FormValidation = { ok: true; draft: TaskDraft } | { ok: false; error
  * Validates the form as the domain does (validateTaskInput + validateTaskParams, refusing a clean-up of
  * one of chronops's own tables) and maps every problem to the block_id of the input it concerns, for
  * `response_action: errors`.
+ *
+ * Stays whole: one check per field, in the modal's order, filling one errors object.
  */
 export function validateTaskForm(
   form: TaskForm,
-  options: { now: Date; defaultTimezone: string; cronRevision: number; m: Messages },
+  options: {
+    now: Date;
+    defaultTimezone: string;
+    cronRevision: number;
+    m: Messages;
+    /** The language of the domain's errors; en when absent. */
+    locale?: SlackLocale;
+  },
 ): FormValidation {
+  const locale = options.locale ?? 'en';
   const errors: Record<string, string> = {};
   const whole = (value: string, block: string): number | undefined => {
     if (!/^\s*\d+\s*$/.test(value)) {
@@ -243,6 +254,7 @@ export function validateTaskForm(
     now: options.now,
     defaultTimezone: options.defaultTimezone,
     protectedTables: CHRONOPS_TABLES,
+    locale,
   });
   if (!result.ok) {
     for (const [field, message] of Object.entries(result.errors as FieldErrors)) {
@@ -270,11 +282,12 @@ export function validateTaskForm(
     try {
       parseCron(form.cron, 'UTC');
     } catch (error) {
-      errors[cronBlock] = error instanceof Error ? error.message : String(error);
+      errors[cronBlock] = inputErrorText(error, locale);
     }
   }
   const paramsResult = validateTaskParams(form.type, form.template, params, {
     protectedTables: CHRONOPS_TABLES,
+    locale,
   });
   if (!paramsResult.ok) {
     for (const [key, message] of Object.entries(paramsResult.errors)) {

@@ -12,6 +12,13 @@ import { BLOCK, paramBlockId } from './blocks/ids.js';
 import { buildTaskModal, CRON_PRESETS } from './blocks/task-modal.js';
 import { buildCronPreview } from './cron-preview.js';
 import { type SlackClient, type SlackDeps, uiOf } from './deps.js';
+import {
+  keepReadOnlyParams,
+  mayBeTruncated,
+  mayHaveReadOnlyParams,
+  truncationErrors,
+} from './long-text-fields.js';
+import { nextRunDstWarning } from './next-run-dst.js';
 import { forbiddenMessage, taskLabel } from './operations.js';
 import type { Replier } from './reply.js';
 import {
@@ -106,6 +113,26 @@ function currentForm(deps: SlackDeps, view: ViewPayload): { form: TaskForm; meta
   return { form, meta };
 }
 
+/**
+ * Text parameters too long for an input are shown read-only and absent from the view's state: they get
+ * their stored value back. Returns errors for a text submitted at the input's limit that is a cut copy
+ * of a longer stored one (long-text-fields.ts). Reads the task only when the view may carry either.
+ */
+async function reconcileLongTexts(
+  deps: SlackDeps,
+  form: TaskForm,
+  meta: TaskModalMeta,
+  values: StateValues,
+): Promise<Record<string, string>> {
+  if (!meta.t) return {};
+  const readOnly = form.type === meta.ty && mayHaveReadOnlyParams(form, values);
+  if (!readOnly && !mayBeTruncated(form.type, values)) return {};
+  const stored = await getTask(deps.db, meta.t);
+  if (!stored) return {};
+  keepReadOnlyParams(form, values, stored, meta.ty);
+  return truncationErrors(form.type, values, stored, deps.m);
+}
+
 /** Re-renders the modal after a block action: the cron typed, the type changed, or a preset chosen. */
 export async function refreshTaskModal(
   deps: SlackDeps,
@@ -114,6 +141,7 @@ export async function refreshTaskModal(
   change: { presetId?: string | undefined },
 ): Promise<void> {
   const { form, meta } = currentForm(deps, view);
+  await reconcileLongTexts(deps, form, meta, view.state.values);
   let nextMeta = meta;
   const preset = CRON_PRESETS.find((candidate) => candidate.id === change.presetId);
   if (preset) {
@@ -148,6 +176,8 @@ type SaveResult =
  * Validates and saves a submitted task modal. Invalid input is acknowledged with errors per block and
  * nothing is stored; a concurrent edit (optimistic version) or a duplicate name comes back as an error
  * on the name field.
+ *
+ * Stays whole: the submission's steps (check, save, answer) share the view's metadata and the errors.
  */
 export async function submitTaskModal(
   deps: SlackDeps,
@@ -157,12 +187,18 @@ export async function submitTaskModal(
   reply: (channelId: string | undefined) => Replier,
 ): Promise<void> {
   const { form, meta } = currentForm(deps, view);
+  const cut = await reconcileLongTexts(deps, form, meta, view.state.values);
+  if (Object.keys(cut).length > 0) {
+    await ack({ response_action: 'errors', errors: cut });
+    return;
+  }
   const now = deps.clock.now();
   const validation = validateTaskForm(form, {
     now,
     defaultTimezone: deps.config.defaultTimezone,
     cronRevision: meta.r,
     m: deps.m,
+    locale: deps.locale,
   });
   if (!validation.ok) {
     await ack({ response_action: 'errors', errors: validation.errors });
@@ -266,5 +302,6 @@ async function announceSave(
       ? deps.m.createdPending(userId, label)
       : deps.m.created(userId, label);
   deps.track(deps.republishHomes());
-  await replier.announce(text);
+  const dst = nextRunDstWarning(result.task, deps.clock.now(), deps.m, deps.locale);
+  await replier.announce(dst ? `${text}\n${dst}` : text);
 }

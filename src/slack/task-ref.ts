@@ -1,8 +1,9 @@
+import { escapeMrkdwn, truncateText } from '../blockkit/mrkdwn.js';
 import { closestMatches } from '../domain/fuzzy-match.js';
-import { escapeMrkdwn, truncateText } from '../domain/mrkdwn.js';
 import type { Queryable } from '../store/database.js';
 import type { TaskRow } from '../store/schema.js';
-import { findTaskByRef, getTask, listTaskNames } from '../store/tasks.js';
+import { findTaskByLeadingWords, suggestTaskNames } from '../store/task-names.js';
+import { findTaskByRef } from '../store/tasks.js';
 import type { Messages } from './i18n/index.js';
 
 export type TaskLookup = { ok: true; task: TaskRow; rest: string } | { ok: false; message: string };
@@ -19,47 +20,20 @@ function notFound(ref: string, names: readonly string[], m: Messages): string {
 export async function lookupTask(db: Queryable, ref: string, m: Messages): Promise<TaskLookup> {
   const task = await findTaskByRef(db, ref);
   if (task) return { ok: true, task, rest: '' };
-  const names = (await listTaskNames(db)).map((entry) => entry.name);
-  return { ok: false, message: notFound(ref, names, m) };
+  return { ok: false, message: notFound(ref, await suggestTaskNames(db, ref), m) };
 }
 
 /**
  * For `pause <task> [reason]`: the longest leading run of words that names a task (names may contain
- * spaces), the remaining words being the reason. One query for all names, not one per prefix.
+ * spaces), the remaining words being the reason. One query, whatever the number of tasks.
  */
 export async function lookupTaskPrefix(
   db: Queryable,
   words: readonly string[],
   m: Messages,
 ): Promise<TaskLookup> {
-  const entries = await listTaskNames(db);
-  const byKey = new Map<string, string>();
-  let longestKey = 0;
-  for (const entry of entries) {
-    const name = entry.name.toLowerCase();
-    byKey.set(name, entry.id);
-    byKey.set(entry.id.toLowerCase(), entry.id);
-    longestKey = Math.max(longestKey, name.length, entry.id.length);
-  }
-  // Only leading runs no longer than the longest name can name a task: trying every prefix of a
-  // 100 kB text would be quadratic and freeze the event loop.
-  let fitting = 0;
-  for (let length = -1; fitting < words.length; fitting++) {
-    length += (words[fitting]?.toLowerCase().length ?? 0) + 1;
-    if (length > longestKey) break;
-  }
-  for (let count = fitting; count >= 1; count--) {
-    const id = byKey.get(words.slice(0, count).join(' ').toLowerCase());
-    if (!id) continue;
-    const task = await getTask(db, id);
-    if (task) return { ok: true, task, rest: words.slice(count).join(' ') };
-  }
-  return {
-    ok: false,
-    message: notFound(
-      words.join(' '),
-      entries.map((e) => e.name),
-      m,
-    ),
-  };
+  const found = await findTaskByLeadingWords(db, words);
+  if (found) return { ok: true, task: found.task, rest: words.slice(found.wordCount).join(' ') };
+  const typed = words.join(' ');
+  return { ok: false, message: notFound(typed, await suggestTaskNames(db, typed), m) };
 }

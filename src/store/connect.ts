@@ -12,6 +12,8 @@ export interface ConnectOptions {
   readonly poolMax: number;
   /** Shown in pg_stat_activity, so an operator can tell replicas apart. */
   readonly applicationName: string;
+  /** How long to wait for the migration lock before giving up, naming its holder. */
+  readonly migrationLockWaitMs?: number;
 }
 
 export interface ConnectedDatabase extends DatabaseHandle {
@@ -48,7 +50,10 @@ export async function connectDatabase(
   });
   try {
     await waitForDatabase(handle.pool, 30_000, sleep);
-    await runMigrations(handle.pool);
+    await runMigrations(handle.pool, {
+      ...(options.migrationLockWaitMs !== undefined ? { waitMs: options.migrationLockWaitMs } : {}),
+      log: (message) => logger.warn(message),
+    });
   } catch (error) {
     await handle.close().catch(() => {});
     await stopEmbedded();

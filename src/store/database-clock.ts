@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Clock } from '../shared/clock.js';
+import { type Clock, realTimer } from '../shared/clock.js';
 
 /**
  * docs/ARCHITECTURE.md §5.2: the database's clock is the reference for due-ness and leases, so replicas with
@@ -37,6 +37,7 @@ export async function createDatabaseClock(
   };
   await measure();
   return {
+    after: realTimer,
     nowMs: () => local.nowMs() + offset,
     now: () => new Date(local.nowMs() + offset),
     offsetMs: () => -offset,

@@ -3,6 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { AppError } from '../shared/errors.js';
+import { acquireMigrationLock, MIGRATION_LOCK_KEY, type MigrationLockOptions } from './migration-lock.js';
 import * as schema from './schema.js';
 
 export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -11,8 +12,7 @@ export type Queryable = Pick<Database, 'select' | 'insert' | 'update' | 'delete'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/** Arbitrary constant shared by every replica: migrations run under this advisory lock. */
-const MIGRATION_LOCK_KEY = 727_274_001;
+export { MIGRATION_LOCK_KEY } from './migration-lock.js';
 
 export interface DatabaseHandle {
   readonly db: Database;
@@ -51,19 +51,22 @@ export function createDatabase(
 
 /**
  * Applies pending migrations. Several replicas starting together serialise on an advisory lock, so
- * exactly one applies each migration and the others find nothing left to do.
+ * exactly one applies each migration and the others find nothing left to do. The wait for that lock is
+ * bounded (migration-lock.ts): past `lock.waitMs` this throws, naming the session that holds it.
  */
-export async function runMigrations(pool: pg.Pool): Promise<void> {
+export async function runMigrations(pool: pg.Pool, lock: MigrationLockOptions = {}): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // A session lock: taken, used and let go on this one connection.
+    await acquireMigrationLock(client, lock);
     try {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
-    client.release();
+    // Closed, not handed back: whatever befell the unlock, the session and its lock end here.
+    client.release(true);
   }
 }
 

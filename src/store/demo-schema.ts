@@ -103,6 +103,8 @@ const ADMINS = ['alice@ops.example', 'bob@ops.example', 'chloe@ops.example'];
 /**
  * Creates the demo tables when missing and fills them once. Idempotent and safe for replicas starting
  * together (transaction-scoped advisory lock; tables with any user row are never filled again).
+ *
+ * Stays whole: mostly the demo tables' DDL and seed statements, run in one transaction.
  */
 export async function ensureDemoSchema(pool: pg.Pool, options: DemoSchemaOptions): Promise<DemoSchemaResult> {
   const random = options.random ?? createSeededRandom(20_260_101);

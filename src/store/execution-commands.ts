@@ -172,7 +172,7 @@ export async function cancelExecution(
     let outcome: CancelOutcome;
     if (row.status === 'queued') {
       await client.query(
-        `update task_executions set status = 'cancelled', reason = 'cancelled_by_user', finished_at = $2,
+        `update task_executions set status = 'cancelled', reason = 'cancelled_by_user', error_code = 'cancelled', finished_at = $2,
                 cancel_requested_at = $2, cancel_requested_by = $3, worker_id = null, lease_until = null
           where id = $1`,
         [row.id, request.now.toISOString(), request.actorId],

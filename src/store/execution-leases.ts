@@ -103,14 +103,14 @@ export async function reapExpiredLeases(
     const workers = new Map(expired.rows.map((row) => [row.id, row.worker_id]));
     const updated = await client.query<SettledRow>(
       `update task_executions
-          set status = 'failed', reason = 'worker_lost', finished_at = $2, lease_until = null,
+          set status = 'failed', reason = 'worker_lost', error_code = 'worker_lost', finished_at = $2, lease_until = null,
               duration_ms = greatest(0, (extract(epoch from ($2::timestamptz - coalesce(started_at, $2::timestamptz))) * 1000)::int),
               error = 'Worker lost: ' || coalesce(worker_id, 'unknown worker') ||
                       case when lease_until < $2::timestamptz
                            then ' stopped renewing its lease (crashed or cut off) while this execution was running.'
                            else ' exited (its liveness lock was released) while this execution was running.' end
         where id = any($1::uuid[])
-        returning id, task_id, status, attempt, scheduled_for, duration_ms, error, started_at`,
+        returning id, task_id, status, attempt, scheduled_for, duration_ms, error, error_code, started_at`,
       [expired.rows.map((row) => row.id), now],
     );
     const lost = await finishSettlement(client, updated.rows, options.now, options.retryAt);

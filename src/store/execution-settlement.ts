@@ -1,6 +1,7 @@
 // Recording how executions ended, with their consequences: retries, the task's is_running and last
 // status, alerts (docs/ARCHITECTURE.md §5.3, §5.5). Shared with the reaper through finishSettlement.
 import type pg from 'pg';
+import type { AppErrorCode } from '../shared/errors.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
 import { isoOrNull, withTransaction } from './transaction.js';
 
@@ -15,6 +16,7 @@ export interface SettledRow {
   scheduled_for: Date | null;
   duration_ms: number;
   error: string | null;
+  error_code: AppErrorCode | null;
   started_at: Date | null;
 }
 
@@ -25,6 +27,8 @@ export interface SettleInput {
   durationMs: number;
   logs: string;
   error: string | null;
+  /** Why it failed (null for a success). */
+  errorCode: AppErrorCode | null;
   result: Record<string, unknown> | null;
 }
 
@@ -43,6 +47,7 @@ export interface SettledExecution {
   scheduledFor: Date | null;
   durationMs: number;
   error: string | null;
+  errorCode: AppErrorCode | null;
   /** Set when a retry was queued for this failure. */
   retry: { id: string; attempt: number; runAfter: Date } | null;
   /**
@@ -90,15 +95,15 @@ export async function settleExecutions(
       // in id order, as the heartbeat does, so the two cannot deadlock.
       `update task_executions e
           set status = o.status, finished_at = o.finished_at, duration_ms = o.duration_ms, logs = o.logs,
-              error = o.error, result = o.result, lease_until = null,
+              error = o.error, error_code = o.error_code, result = o.result, lease_until = null,
               reason = case when o.status = 'cancelled' then 'cancelled_by_user' else e.reason end
-         from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::jsonb[])
-           as o(id, status, finished_at, duration_ms, logs, error, result)
+         from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $9::text[])
+           as o(id, status, finished_at, duration_ms, logs, error, result, error_code)
         where e.id = o.id
           and e.id in (select id from task_executions
                         where id = any($1::uuid[]) and worker_id = $8 and status = 'running'
                         order by id for no key update)
-        returning e.id, e.task_id, e.status, e.attempt, e.scheduled_for, e.duration_ms, e.error, e.started_at`,
+        returning e.id, e.task_id, e.status, e.attempt, e.scheduled_for, e.duration_ms, e.error, e.error_code, e.started_at`,
       [
         options.outcomes.map((o) => o.id),
         options.outcomes.map((o) => o.status),
@@ -108,6 +113,7 @@ export async function settleExecutions(
         options.outcomes.map((o) => o.error),
         options.outcomes.map((o) => (o.result ? JSON.stringify(o.result) : null)),
         options.workerId,
+        options.outcomes.map((o) => o.errorCode),
       ],
     );
     if (updated.rows.length === 0) return [];
@@ -169,6 +175,8 @@ async function withRecentDurations(
 /**
  * The shared tail of settle and reap: bring the tasks' is_running/last_status in line with their
  * executions, then queue retries for failures with attempts left.
+ *
+ * Stays whole: its statements run in the caller's transaction on the rows it locked.
  */
 export async function finishSettlement(
   client: pg.PoolClient,
@@ -194,15 +202,24 @@ export async function finishSettlement(
     if (known === undefined || (known !== null && (row.started_at === null || row.started_at < known)))
       earliestStart.set(row.task_id, row.started_at);
   }
+  //
+  // The task rows are locked by a statement of their own, before the update: under READ COMMITTED the
+  // update's `exists` then reads a snapshot taken after the lock was granted, so it sees what a
+  // concurrent settle of another run of the same task committed. Locked within the update itself, both
+  // settles read snapshots from before the other committed, each saw the other's run still running,
+  // and an `allow` task kept is_running = true with nothing running (seen in the three-replica test).
+  await client.query(
+    'select id from scheduled_tasks where id = any($1::uuid[]) order by id for no key update',
+    [[...latest.keys()]],
+  );
   const tasks = await client.query<{ id: string; name: string; max_retries: number; enabled: boolean }>(
     `update scheduled_tasks t
         set is_running = case when t.overlap_policy = 'allow' or s.started_at is null or t.updated_at >= s.started_at
                               then exists (select 1 from task_executions r where r.task_id = t.id and r.status = 'running')
                               else false end,
             last_status = s.status
-       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as s(task_id, status, started_at),
-            (select id from scheduled_tasks where id = any($1::uuid[]) order by id for no key update) as locked
-      where t.id = s.task_id and t.id = locked.id
+       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as s(task_id, status, started_at)
+      where t.id = s.task_id
       returning t.id, t.name, t.max_retries, t.enabled`,
     [[...latest.keys()], [...latest.values()], [...earliestStart.values()].map(isoOrNull)],
   );
@@ -265,6 +282,7 @@ export async function finishSettlement(
       scheduledFor: row.scheduled_for,
       durationMs: row.duration_ms,
       error: row.error,
+      errorCode: row.error_code,
       retry: retries.get(row.id) ?? null,
     };
   });

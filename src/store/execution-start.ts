@@ -92,6 +92,8 @@ export interface StartOutcome {
  * claim, another replica's start) and execution rows that are locked, deferring those executions. It
  * then never holds up the settle it would have to wait for anyway (measured under overload: waiting
  * early starts and settles convoyed, and a third of the executions were skipped by the overlap policy).
+ *
+ * Stays whole: one start transaction; its statements share the locked task rows.
  */
 export async function startExecutions(
   pool: pg.Pool,
@@ -108,6 +110,7 @@ export async function startExecutions(
   const allEarly = options.executions.every(
     (execution) => execution.runAfter.getTime() > options.now.getTime(),
   );
+  // Stays whole: one transaction; its statements share the locked task rows.
   return withTransaction(pool, async (client) => {
     // Two single-table statements, each reaching its rows by primary key. (One join let the planner
     // start from a mis-estimated side: measured 750 ms per start, nested over every task, with the

@@ -3,8 +3,9 @@ import type { OutboxKind } from './outbox.js';
 import { withTransaction } from './transaction.js';
 
 /**
- * The delivery side of `notification_outbox` (docs/ARCHITECTURE.md §5.11), used by notify/outbox-worker.ts and by
- * the Slack listeners that change an alert's state. The columns tell where a row is:
+ * The delivery side of `notification_outbox` (docs/ARCHITECTURE.md §5.11), used by notify/outbox-worker.ts
+ * and the delivery of one row it calls (notify/outbox-row-delivery.ts, post-plan.ts, direct-messages.ts),
+ * and by the Slack listeners that change an alert's state. The columns tell where a row is:
  *
  * | status    | slack_channel | slack_ts | meaning                                                         |
  * |-----------|---------------|----------|-----------------------------------------------------------------|

@@ -1,35 +1,17 @@
 import type pg from 'pg';
 import type { OverlapDecision, OverlapInput } from '../domain/overlap.js';
-import type { ExecutionTrigger, MisfirePolicyName, OverlapPolicy, SlotReason } from '../domain/task-types.js';
+import type { ExecutionTrigger, MisfirePolicyName, SlotReason } from '../domain/task-types.js';
 import { type StartedExecution, type StartedTaskRow, startedTask } from './execution-start.js';
 import { enqueueOutbox, type OutboxEntry } from './outbox.js';
+import {
+  advancePlannedTasks,
+  type DueTask,
+  type InsertedSlot,
+  insertPlannedSlots,
+  type TaskPlanResult,
+} from './planned-slots.js';
+import { type ClaimedTaskState, decideStartsAtClaim } from './start-at-claim.js';
 import { isoOrNull, withTransaction } from './transaction.js';
-
-/** A task whose next occurrence is due within the planning horizon, locked for this transaction. */
-export interface DueTask {
-  id: string;
-  name: string;
-  cron: string;
-  timezone: string;
-  nextRunAt: Date;
-  approvalState: 'approved' | 'pending' | 'rejected';
-  misfirePolicy: MisfirePolicyName;
-  overlapPolicy: OverlapPolicy;
-  alertChannel: string | null;
-}
-
-export interface PlannedRow {
-  scheduledFor: Date;
-  trigger: Extract<ExecutionTrigger, 'schedule' | 'catchup'>;
-  action: 'run' | 'skip';
-  reason: SlotReason | null;
-}
-
-export interface TaskPlanResult {
-  taskId: string;
-  rows: PlannedRow[];
-  nextRunAt: Date | null;
-}
 
 /** An execution this worker now owns and must start at `runAfter` (its occurrence instant). */
 export interface OwnedExecution {
@@ -53,17 +35,17 @@ export interface PlanOutcome {
 /**
  * Claims due occurrences in one transaction (docs/ARCHITECTURE.md §5.1): lock up to `limit` due tasks with
  * SKIP LOCKED (replicas take disjoint sets instead of waiting on each other), let `plan` decide their
- * slots, insert the execution rows and advance `next_run_at` — all or nothing. A crash before commit
- * leaves next_run_at where it was, so the occurrence is planned again; a crash after commit leaves a
- * row owned by a dead worker, which lease expiry hands to another. The unique occurrence index refuses
- * a second row for the same slot whatever happens.
+ * slots, insert the execution rows and advance `next_run_at` (planned-slots.ts) — all or nothing. A crash
+ * before commit leaves next_run_at where it was, so the occurrence is planned again; a crash after commit
+ * leaves a row owned by a dead worker, which lease expiry hands to another. The unique occurrence index
+ * refuses a second row for the same slot whatever happens.
  *
  * Started at the claim: a run slot due by `startBy` whose task is approved and idle (`decide` says start
- * against `is_running`, read under this transaction's lock, as the start transaction would) is inserted
- * `running` with its lease and `started_at` = its instant (or now, if that has passed), and the task's
- * `is_running` is set here. That is one write and one transaction less per execution than inserting it
- * queued and starting it moments later (docs/ENGINE.md, "Started at the claim"). Every other slot is
- * inserted queued and owned, and started by `startExecutions` as before.
+ * against `is_running`, read under this transaction's lock, as the start transaction would:
+ * start-at-claim.ts) is inserted `running` with its lease and `started_at` = its instant (or now, if that
+ * has passed), and the task's `is_running` is set here. That is one write and one transaction less per
+ * execution than inserting it queued and starting it moments later (docs/ENGINE.md, "Started at the
+ * claim"). Every other slot is inserted queued and owned, and started by `startExecutions` as before.
  */
 export async function planDueOccurrences(
   pool: pg.Pool,
@@ -87,42 +69,9 @@ export async function planDueOccurrences(
   },
 ): Promise<PlanOutcome> {
   return withTransaction(pool, async (client) => {
-    // FOR NO KEY UPDATE (not FOR UPDATE) so execution inserts elsewhere, whose foreign-key check takes
-    // KEY SHARE on the task row, are not blocked by this lock.
-    const due = await client.query<
-      StartedTaskRow & {
-        cron: string;
-        timezone: string;
-        next_run_at: Date;
-        approval_state: DueTask['approvalState'];
-        misfire_policy: MisfirePolicyName;
-        is_running: boolean;
-        has_waiting_run: boolean;
-      }
-    >(
-      // has_waiting_run: a retry or manual run of the task is due and waiting for it to be idle. Its
-      // next slot is then not started at the claim, which would take the idle moment from it every
-      // time (measured: lost runs of a task busy 3 s in 5 waited up to 77 s for their retry).
-      `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel,
-              is_running, type, template, params, timeout_seconds, max_retries, notify_on_success,
-              exists (select 1 from task_executions q
-                       where q.task_id = scheduled_tasks.id and q.status = 'queued'
-                         and q.trigger in ('retry', 'manual', 'sql') and q.run_after <= $4) as has_waiting_run
-         from scheduled_tasks
-        where enabled and next_run_at <= $1
-          and (next_run_at <= $3 or not is_running or overlap_policy = 'allow')
-        order by next_run_at
-        limit $2
-        for no key update skip locked`,
-      [
-        options.horizon.toISOString(),
-        options.limit,
-        (options.busyHorizon ?? options.horizon).toISOString(),
-        options.now.toISOString(),
-      ],
-    );
-    if (due.rows.length === 0) return { owned: [], started: [], skipped: [], tasksPlanned: 0, conflicts: 0 };
-    const tasks: DueTask[] = due.rows.map((row) => ({
+    const due = await lockDueTasks(client, options);
+    if (due.length === 0) return { owned: [], started: [], skipped: [], tasksPlanned: 0, conflicts: 0 };
+    const tasks: DueTask[] = due.map((row) => ({
       id: row.id,
       name: row.name,
       cron: row.cron,
@@ -134,188 +83,96 @@ export async function planDueOccurrences(
       alertChannel: row.alert_channel,
     }));
     const results = tasks.map((task) => options.plan(task));
-    const taskById = new Map(due.rows.map((task) => [task.id, task]));
+    const taskById = new Map(due.map((task) => [task.id, task]));
     const startNow = decideStartsAtClaim(taskById, results, options.startBy, options.decide);
-
-    const taskIds: string[] = [];
-    const triggers: string[] = [];
-    const scheduled: string[] = [];
-    const statuses: string[] = [];
-    const reasons: (string | null)[] = [];
-    const workers: (string | null)[] = [];
-    const leases: (string | null)[] = [];
-    const runAfters: string[] = [];
-    const finished: (string | null)[] = [];
-    const started: (string | null)[] = [];
-    const nowIso = options.now.toISOString();
-    let expected = 0;
-    for (const result of results) {
-      for (const row of result.rows) {
-        expected++;
-        const run = row.action === 'run';
-        const startsNow = startNow.has(row);
-        taskIds.push(result.taskId);
-        triggers.push(row.trigger);
-        scheduled.push(row.scheduledFor.toISOString());
-        statuses.push(startsNow ? 'running' : run ? 'queued' : 'skipped');
-        reasons.push(row.reason);
-        workers.push(run ? options.workerId : null);
-        leases.push(run ? options.leaseUntil.toISOString() : null);
-        runAfters.push(row.scheduledFor.toISOString());
-        finished.push(run ? null : nowIso);
-        // Started at its instant, or now when that has passed (a catch-up).
-        started.push(
-          startsNow ? (row.scheduledFor > options.now ? row.scheduledFor.toISOString() : nowIso) : null,
-        );
-      }
-    }
-    const inserted =
-      expected === 0
-        ? { rows: [] }
-        : await client.query<{
-            id: string;
-            task_id: string;
-            scheduled_for: Date;
-            status: string;
-            reason: SlotReason | null;
-            trigger: ExecutionTrigger;
-            run_after: Date;
-            attempt: number;
-            started_at: Date | null;
-          }>(
-            `insert into task_executions
-               (task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at,
-                started_at, heartbeat_at, created_at)
-             select task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at,
-                    started_at, case when started_at is null then null else $10::timestamptz end, $10
-               from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-                           $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $11::timestamptz[])
-                 as p(task_id, trigger, scheduled_for, status, reason, worker_id, lease_until, run_after, finished_at,
-                      started_at)
-             on conflict do nothing
-             returning id, task_id, scheduled_for, status, reason, trigger, run_after, attempt, started_at`,
-            [
-              taskIds,
-              triggers,
-              scheduled,
-              statuses,
-              reasons,
-              workers,
-              leases,
-              runAfters,
-              finished,
-              nowIso,
-              started,
-            ],
-          );
-
-    // A task whose run was inserted running is running now (only rows actually inserted count: one the
-    // unique index refused started nothing).
-    const lastStart = new Map<string, Date>();
-    for (const row of inserted.rows) {
-      if (row.status !== 'running' || !row.started_at) continue;
-      const previous = lastStart.get(row.task_id);
-      if (!previous || row.started_at > previous) lastStart.set(row.task_id, row.started_at);
-    }
-    await client.query(
-      `update scheduled_tasks t
-          set next_run_at = p.next_run_at,
-              is_running = t.is_running or p.started_at is not null,
-              last_run_at = coalesce(p.started_at, t.last_run_at)
-         from unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) as p(id, next_run_at, started_at)
-        where t.id = p.id`,
-      [
-        results.map((result) => result.taskId),
-        results.map((result) => isoOrNull(result.nextRunAt)),
-        results.map((result) => isoOrNull(lastStart.get(result.taskId) ?? null)),
-      ],
-    );
-
-    const alerts = options.alerts?.(results, tasks) ?? [];
-    await enqueueOutbox(client, alerts, options.now);
-
-    const owned: OwnedExecution[] = [];
-    const startedExecutions: StartedExecution[] = [];
-    const skipped: PlanOutcome['skipped'] = [];
-    for (const row of inserted.rows) {
-      const task = taskById.get(row.task_id);
-      if (row.status === 'running' && row.started_at && task) {
-        startedExecutions.push({
-          id: row.id,
-          taskId: row.task_id,
-          attempt: row.attempt,
-          trigger: row.trigger,
-          scheduledFor: row.scheduled_for,
-          startedAt: row.started_at,
-          task: startedTask(task),
-        });
-      } else if (row.status === 'queued') {
-        owned.push({
-          id: row.id,
-          taskId: row.task_id,
-          scheduledFor: row.scheduled_for,
-          runAfter: row.run_after,
-          trigger: row.trigger,
-        });
-      } else {
-        skipped.push({
-          id: row.id,
-          taskId: row.task_id,
-          scheduledFor: row.scheduled_for,
-          reason: row.reason,
-        });
-      }
-    }
+    const { inserted, planned } = await insertPlannedSlots(client, results, startNow, options);
+    await advancePlannedTasks(client, results, inserted);
+    await enqueueOutbox(client, options.alerts?.(results, tasks) ?? [], options.now);
     return {
-      owned,
-      started: startedExecutions,
-      skipped,
+      ...sortInserted(inserted, taskById),
       tasksPlanned: tasks.length,
-      conflicts: expected - inserted.rows.length,
+      conflicts: planned - inserted.length,
     };
   });
 }
 
+/** A due task as the claim locks it: what planning, the start-at-claim decision and the run need. */
+type DueTaskRow = StartedTaskRow &
+  ClaimedTaskState & {
+    cron: string;
+    timezone: string;
+    next_run_at: Date;
+    approval_state: DueTask['approvalState'];
+    misfire_policy: MisfirePolicyName;
+  };
+
 /**
- * Which run slots the claim starts itself: those due by `startBy` of approved tasks, in due order,
- * that `decide` would start against the task's `is_running` (an idle task's first slot; every due slot
- * of an `allow` task). Anything else is left queued for the start transaction to decide at its instant.
+ * The claim query: up to `limit` enabled tasks due by the horizon, locked with SKIP LOCKED. FOR NO KEY
+ * UPDATE (not FOR UPDATE) so execution inserts elsewhere, whose foreign-key check takes KEY SHARE on the
+ * task row, are not blocked by this lock.
  */
-function decideStartsAtClaim(
-  taskById: ReadonlyMap<
-    string,
-    { approval_state: string; overlap_policy: OverlapPolicy; is_running: boolean; has_waiting_run: boolean }
-  >,
-  results: readonly TaskPlanResult[],
-  startBy: Date | undefined,
-  decide: ((inputs: OverlapInput[]) => OverlapDecision[]) | undefined,
-): Set<PlannedRow> {
-  const startNow = new Set<PlannedRow>();
-  if (!startBy || !decide) return startNow;
-  const candidates: PlannedRow[] = [];
-  const inputs: OverlapInput[] = [];
-  for (const result of results) {
-    const task = taskById.get(result.taskId);
-    if (task?.approval_state !== 'approved') continue;
-    // Decided at its instant instead, after the waiting run had its chance to start.
-    if (task.has_waiting_run && task.overlap_policy !== 'allow') continue;
-    for (const row of result.rows) {
-      if (row.action !== 'run' || row.scheduledFor > startBy) continue;
-      candidates.push(row);
-      inputs.push({
-        taskId: result.taskId,
+async function lockDueTasks(
+  client: pg.PoolClient,
+  options: { now: Date; horizon: Date; busyHorizon?: Date; limit: number },
+): Promise<DueTaskRow[]> {
+  const due = await client.query<DueTaskRow>(
+    // has_waiting_run: a retry or manual run of the task is due and waiting for it to be idle. Its
+    // next slot is then not started at the claim, which would take the idle moment from it every
+    // time (measured: lost runs of a task busy 3 s in 5 waited up to 77 s for their retry).
+    `select id, name, cron, timezone, next_run_at, approval_state, misfire_policy, overlap_policy, alert_channel,
+            is_running, type, template, params, timeout_seconds, max_retries, notify_on_success,
+            exists (select 1 from task_executions q
+                     where q.task_id = scheduled_tasks.id and q.status = 'queued'
+                       and q.trigger in ('retry', 'manual', 'sql') and q.run_after <= $4) as has_waiting_run
+       from scheduled_tasks
+      where enabled and next_run_at <= $1
+        and (next_run_at <= $3 or not is_running or overlap_policy = 'allow')
+      order by next_run_at
+      limit $2
+      for no key update skip locked`,
+    [
+      options.horizon.toISOString(),
+      options.limit,
+      (options.busyHorizon ?? options.horizon).toISOString(),
+      options.now.toISOString(),
+    ],
+  );
+  return due.rows;
+}
+
+/** The inserted slots by what the caller does with them: run now, start at their instant, or nothing. */
+function sortInserted(
+  inserted: readonly InsertedSlot[],
+  taskById: ReadonlyMap<string, DueTaskRow>,
+): Pick<PlanOutcome, 'owned' | 'started' | 'skipped'> {
+  const owned: OwnedExecution[] = [];
+  const started: StartedExecution[] = [];
+  const skipped: PlanOutcome['skipped'] = [];
+  for (const row of inserted) {
+    const task = taskById.get(row.task_id);
+    if (row.status === 'running' && row.started_at && task) {
+      started.push({
+        id: row.id,
+        taskId: row.task_id,
+        attempt: row.attempt,
         trigger: row.trigger,
-        overlapPolicy: task.overlap_policy,
-        runningCount: task.is_running ? 1 : 0,
+        scheduledFor: row.scheduled_for,
+        startedAt: row.started_at,
+        task: startedTask(task),
       });
+    } else if (row.status === 'queued') {
+      owned.push({
+        id: row.id,
+        taskId: row.task_id,
+        scheduledFor: row.scheduled_for,
+        runAfter: row.run_after,
+        trigger: row.trigger,
+      });
+    } else {
+      skipped.push({ id: row.id, taskId: row.task_id, scheduledFor: row.scheduled_for, reason: row.reason });
     }
   }
-  if (candidates.length === 0) return startNow;
-  const decisions = decide(inputs);
-  candidates.forEach((row, index) => {
-    if (decisions[index] === 'start') startNow.add(row);
-  });
-  return startNow;
+  return { owned, started, skipped };
 }
 
 /**

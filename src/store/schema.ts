@@ -21,6 +21,7 @@ import type {
   SlotReason,
   TaskType,
 } from '../domain/task-types.js';
+import type { AppErrorCode } from '../shared/errors.js';
 
 /**
  * The data model of docs/ARCHITECTURE.md §4. Table and column names of `scheduled_tasks` and `task_executions`
@@ -89,6 +90,8 @@ export const scheduledTasks = pgTable(
   },
   (t) => [
     uniqueIndex('scheduled_tasks_name_key').on(sql`lower(${t.name})`),
+    // "Did you mean" for a mistyped task name: trigram search (pg_trgm, created by migration 0009).
+    index('scheduled_tasks_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
     // Due-time lookup of the claim loop: only enabled tasks are ever due.
     index('scheduled_tasks_due_idx').on(t.nextRunAt).where(sql`${t.enabled}`),
     check('scheduled_tasks_name_length', sql`char_length(${t.name}) between 1 and 80`),
@@ -132,6 +135,8 @@ export const taskExecutions = pgTable(
     cancelRequestedBy: text('cancel_requested_by'),
     logs: text('logs').notNull().default(''),
     error: text('error'),
+    /** Why it failed, as a code (shared/errors.ts AppErrorCode): worker_lost, timed_out, executor_failed… */
+    errorCode: text('error_code').$type<AppErrorCode>(),
     result: jsonb('result').$type<Record<string, unknown>>(),
     triggeredBy: text('triggered_by'),
     createdAt: instant('created_at').notNull().defaultNow(),

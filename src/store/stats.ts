@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { SOON_WINDOW_MS, type TaskStatus } from '../domain/task-status.js';
 import type { Queryable } from './database.js';
 
 export interface DashboardStats {
@@ -105,4 +106,30 @@ export async function listTaskStatusInputs(db: Queryable, options: { limit?: num
 function toDate(value: Date | string | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value);
+}
+
+/**
+ * How many tasks are in each status at `now`, counted by PostgreSQL in one pass: `/tasks stats` reads
+ * five rows whatever the number of tasks (it used to read up to 100,000 and count in memory, and
+ * miscounted past that). The CASE mirrors deriveTaskStatus (domain/task-status.ts) rule for rule; the
+ * store test compares the two over every boundary.
+ */
+export async function countTasksByStatus(db: Queryable, now: Date): Promise<Record<TaskStatus, number>> {
+  const soonUntil = new Date(now.getTime() + SOON_WINDOW_MS);
+  const result = await db.execute<{ status: TaskStatus; count: number }>(sql`
+    select case
+             when not enabled or approval_state <> 'approved' then 'disabled'
+             when is_running and not coalesce(last_run_at > ${now}, false) then 'running'
+             when next_run_at is null then 'scheduled'
+             when next_run_at + make_interval(secs => overdue_grace_seconds) < ${now} then 'overdue'
+             when next_run_at < ${soonUntil} then 'soon'
+             else 'scheduled'
+           end as status,
+           count(*)::int as count
+      from scheduled_tasks
+     group by 1
+  `);
+  const counts: Record<TaskStatus, number> = { scheduled: 0, soon: 0, running: 0, overdue: 0, disabled: 0 };
+  for (const row of result.rows) counts[row.status] = Number(row.count);
+  return counts;
 }

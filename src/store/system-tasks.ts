@@ -67,7 +67,8 @@ export async function ensureSystemTasks(
         result.created.push(row.name);
       } catch (error) {
         if (!isAppError(error, 'duplicate_task_name')) throw error;
-        const row = await createTask(tx, prepare(`${input.name} (system)`), {
+        const suffix = options.locale === 'fr' ? ' (système)' : ' (system)';
+        const row = await createTask(tx, prepare(`${input.name}${suffix}`), {
           actor: SYSTEM_ACTOR,
           now: options.now,
           isSystem: true,

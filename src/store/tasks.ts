@@ -164,10 +164,6 @@ export async function countTasks(db: Queryable): Promise<number> {
   return row?.count ?? 0;
 }
 
-export async function listTaskNames(db: Queryable): Promise<Array<{ id: string; name: string }>> {
-  return db.select({ id: scheduledTasks.id, name: scheduledTasks.name }).from(scheduledTasks);
-}
-
 export interface UpdateTaskOptions {
   actor: Actor;
   now: Date;

@@ -25,6 +25,9 @@ export function listenForWakeups(
 ): WakeupListener {
   let closed = false;
   let client: pg.Client | undefined;
+  // The client being connected: closing while it connects must end it too, or it listens on forever
+  // (seen when a start failed right after this listener was created).
+  let connecting: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   const delayMs = options.reconnectDelayMs ?? 1000;
 
@@ -41,16 +44,24 @@ export function listenForWakeups(
       scheduleReconnect(next);
     });
     next.on('end', () => scheduleReconnect(next));
+    connecting = next;
     try {
       await next.connect();
       await next.query('listen chronops_wakeup');
       await next.query('listen chronops_cancel');
       await next.query('listen chronops_outbox');
+      connecting = undefined;
+      if (closed) {
+        await next.end().catch(() => {});
+        return;
+      }
       client = next;
       // Anything queued while we were disconnected: let the loops look now.
       handlers.onWakeup('reconnected');
       handlers.onOutbox?.();
     } catch (error) {
+      connecting = undefined;
+      if (closed) return;
       handlers.onError?.(error instanceof Error ? error : new Error(String(error)));
       scheduleReconnect(next);
     }
@@ -71,7 +82,7 @@ export function listenForWakeups(
     close: async () => {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
-      await client?.end().catch(() => {});
+      await Promise.all([client?.end().catch(() => {}), connecting?.end().catch(() => {})]);
     },
   };
 }

@@ -22,9 +22,10 @@ export async function loadWhyInputs(
     reason: string | null;
     attempt: number;
     error: string | null;
+    error_code: string | null;
     triggered_by: string | null;
   }>(
-    `select id, trigger, scheduled_for, created_at, status, reason, attempt, error, triggered_by
+    `select id, trigger, scheduled_for, created_at, status, reason, attempt, error, error_code, triggered_by
        from task_executions where task_id = $1
       order by created_at desc nulls last, coalesce(scheduled_for, created_at) desc, attempt desc
       limit $2`,
@@ -64,6 +65,7 @@ export async function loadWhyInputs(
       reason: row.reason,
       attempt: row.attempt,
       error: row.error,
+      errorCode: row.error_code,
       triggeredBy: row.triggered_by,
     })),
     missed,

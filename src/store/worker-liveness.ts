@@ -39,6 +39,8 @@ export interface WorkerLivenessOptions {
  * reopened after a loss; while it is down, this worker's runs are judged by their leases alone (their
  * heartbeats go on through the scheduler's pool, and the reaper never takes a run whose heartbeat is
  * fresh).
+ *
+ * Stays whole: a factory; its inner functions share the state declared at its top, and each is short.
  */
 export function holdWorkerLiveness(options: WorkerLivenessOptions): WorkerLiveness {
   let client: pg.Client | undefined;

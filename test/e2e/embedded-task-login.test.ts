@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { type RunningService, startService } from '../../src/main.js';
+import { type RunningService, startService } from '../../src/service/start-service.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createTask } from '../../src/store/tasks.js';
 import { makeDraft } from '../support/fixtures.js';

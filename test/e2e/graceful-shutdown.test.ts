@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { type RunningService, startService } from '../../src/main.js';
+import { type RunningService, startService } from '../../src/service/start-service.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { enqueueOutbox } from '../../src/store/outbox.js';
 import { createTask } from '../../src/store/tasks.js';

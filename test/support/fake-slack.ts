@@ -69,6 +69,8 @@ export interface StoredView extends Json {
 // Slack's block validation is shared with the sandbox (src/sandbox/block-rules.ts), so the tests' fake
 // and the sandbox refuse exactly what real Slack refuses.
 import { blockProblems, messageProblems, viewProblems } from '../../src/sandbox/block-rules.js';
+import { viewArgumentProblems } from '../../src/sandbox/view-argument-rules.js';
+import { manifestBotScopes, scopeNeededFor } from './slack-scopes.js';
 
 export { blockProblems, viewProblems };
 
@@ -125,8 +127,17 @@ export interface CallHold {
   release(): void;
 }
 
-export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(
+  options: {
+    triggerTtlMs?: number;
+    /** The bot token's scopes (default: manifest.json's `oauth_config.scopes.bot`, read now). */
+    scopes?: readonly string[];
+  } = {},
+): Promise<FakeSlack> {
   const triggerTtlMs = options.triggerTtlMs ?? 3000;
+  // The token has exactly the scopes the app is installed with: a call needing another one is answered
+  // `missing_scope` with `needed` and `provided`, as Slack does (docs/SLACK.md, "Bot scopes").
+  const granted = new Set(options.scopes ?? manifestBotScopes());
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
   // The first response per response_url id, and who waits for one not yet posted.
@@ -203,12 +214,24 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
     rejected.push({ method, problems });
     return { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } };
   };
+  /** A view outside Slack's view schema (an initial_value longer than its input's max_length…). */
+  const invalidView = (method: string, view: unknown): Json | undefined => {
+    const problems = viewArgumentProblems(view);
+    if (problems.length === 0) return undefined;
+    rejected.push({ method, problems });
+    return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+  };
 
   const handle = (method: string, args: Json): Json => {
     const failure = failures.get(method);
     if (failure && failure.times > 0) {
       failure.times -= 1;
       return { ok: false, error: failure.error };
+    }
+    const needed = scopeNeededFor(method, args);
+    if (needed && !granted.has(needed)) {
+      rejected.push({ method, problems: [`missing_scope: ${needed}`] });
+      return { ok: false, error: 'missing_scope', needed, provided: [...granted].join(',') };
     }
     switch (method) {
       case 'auth.test':
@@ -223,6 +246,8 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
         };
       case 'views.open':
       case 'views.push': {
+        const refused = invalidView(method, args.view);
+        if (refused) return refused;
         const problems = viewProblems(args.view);
         if (problems.length > 0) return invalid(method, problems);
         const triggerError = useTrigger(args.trigger_id);
@@ -237,11 +262,15 @@ export async function startFakeSlack(options: { triggerTtlMs?: number } = {}): P
         if (!existing) return { ok: false, error: 'not_found' };
         if (args.hash !== undefined && args.hash !== existing.hash)
           return { ok: false, error: 'hash_conflict' };
+        const refused = invalidView(method, args.view);
+        if (refused) return refused;
         const problems = viewProblems(args.view);
         if (problems.length > 0) return invalid(method, problems);
         return { ok: true, view: storeView(args.view as Json, existing.id) };
       }
       case 'views.publish': {
+        const refused = invalidView(method, args.view);
+        if (refused) return refused;
         const problems = viewProblems(args.view);
         if (problems.length > 0) return invalid(method, problems);
         if ((args.view as Json).type !== 'home') return invalid(method, ['views.publish needs a home view']);

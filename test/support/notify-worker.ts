@@ -1,9 +1,10 @@
-import { LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, type WebClient } from '@slack/web-api';
 import {
   createOutboxWorker,
   type OutboxWorker,
   type OutboxWorkerDeps,
 } from '../../src/notify/outbox-worker.js';
+import { createOutboxWebClient } from '../../src/notify/web-client.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { enqueueOutbox, type OutboxEntry } from '../../src/store/outbox.js';
@@ -13,17 +14,11 @@ import type { FakeSlack, StoredMessage } from './fake-slack.js';
 export const ALERT_CHANNEL = 'C0ALERTS';
 
 /**
- * The WebClient options the outbox worker needs (and main.ts must use): no automatic retries and no
+ * The outbox worker's own WebClient (src/notify/web-client.ts, as main.ts builds it): no automatic retries and no
  * waiting on 429, so the worker sees every failure itself and decides.
  */
 export function createNotifyWebClient(apiUrl: string): WebClient {
-  return new WebClient('xoxb-test-token', {
-    slackApiUrl: apiUrl,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout: 5000,
-    logLevel: LogLevel.ERROR,
-  });
+  return createOutboxWebClient({ token: 'xoxb-test-token', apiUrl, logLevel: LogLevel.ERROR });
 }
 
 export function createTestOutboxWorker(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
-import { type RunningService, startService } from '../../src/main.js';
+import { type RunningService, startService } from '../../src/service/start-service.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { ensureDemoSchema } from '../../src/store/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from './database.js';

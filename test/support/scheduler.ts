@@ -1,12 +1,9 @@
 import type { TaskType } from '../../src/domain/task-types.js';
 import type { ExecutionContext, ExecutionResult, Executor } from '../../src/executors/types.js';
-import {
-  createScheduler,
-  type Scheduler,
-  type SchedulerDeps,
-  type SchedulerOptions,
-} from '../../src/scheduler/scheduler.js';
+import type { Scheduler, SchedulerDeps, SchedulerOptions } from '../../src/scheduler/contract.js';
+import { createScheduler } from '../../src/scheduler/scheduler.js';
 import { type Clock, createFakeClock } from '../../src/shared/clock.js';
+import { AppError, type AppErrorCode } from '../../src/shared/errors.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createTask } from '../../src/store/tasks.js';
 import type { TestDatabase } from './database.js';
@@ -32,6 +29,10 @@ export function createScriptedExecutor(): ScriptedExecutor {
     context.log.info(`behaviour ${behaviour}`);
     if (behaviour === 'fail') throw new Error(String(context.task.params.message ?? 'scripted failure'));
     if (behaviour === 'fail-first' && context.execution.attempt === 1) throw new Error('first attempt fails');
+    if (behaviour === 'fail-coded')
+      throw new AppError(context.task.params.code as AppErrorCode, 'coded failure', undefined, {
+        params: { seconds: 42 },
+      });
     if (behaviour === 'hang' || behaviour === 'ignore-abort') {
       await new Promise<void>((resolve, reject) => {
         releases.add(resolve);

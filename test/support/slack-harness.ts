@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config.js';
-import { createSystemClock } from '../../src/shared/clock.js';
+import { type Clock, createSystemClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -45,6 +45,8 @@ export async function startSlackHarness(
     replicaOf?: SlackHarness;
     /** Whether a restricted task login is configured (default true); false refuses tasks carrying SQL. */
     userSqlAvailable?: boolean;
+    /** The app's clock (default: the system's); a fake one makes "now" and the next runs deterministic. */
+    clock?: Clock;
   } = {},
 ): Promise<SlackHarness> {
   const db = options.replicaOf?.db ?? (await createTestDatabase());
@@ -64,7 +66,7 @@ export async function startSlackHarness(
     config,
     db: db.db,
     pool: db.pool,
-    clock: createSystemClock(),
+    clock: options.clock ?? createSystemClock(),
     logger: createSilentLogger(),
     wakeScheduler: () => {
       wakes.count += 1;

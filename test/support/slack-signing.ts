@@ -8,6 +8,14 @@ import type { FakeSlack, StoredView } from './fake-slack.js';
  * response_urls come from the fake Slack, so views.open and respond() land there.
  */
 
+/**
+ * What Slack does to what a person types before it sends it as a command's `text`: its control
+ * characters become HTML entities (https://docs.slack.dev/messaging/formatting-message-text#escaping).
+ */
+export function escapeLikeSlack(typed: string): string {
+  return typed.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 export function slackSignature(secret: string, timestampSec: number, body: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestampSec}:${body}`).digest('hex')}`;
 }
@@ -104,7 +112,7 @@ export function createSlackSender(options: {
         user_id: userId,
         user_name: userId.toLowerCase(),
         command: '/tasks',
-        text,
+        text: escapeLikeSlack(text),
         api_app_id: 'A0CHRONOPS',
         is_enterprise_install: 'false',
         response_url: responseUrl,

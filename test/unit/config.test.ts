@@ -35,6 +35,93 @@ describe('loadConfig', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).host).toBe('0.0.0.0');
   });
 
+  describe('the interface it listens on', () => {
+    const HTTP_MODE = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    const SOCKET_MODE = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
+
+    it('is every interface by default only in HTTP mode, where Slack posts to /slack/events', () => {
+      expect(loadConfig(HTTP_MODE)).toMatchObject({ host: '0.0.0.0', hostIsDefault: true });
+    });
+
+    it('is loopback by default in Socket Mode, where nothing from Slack comes in', () => {
+      expect(loadConfig(SOCKET_MODE)).toMatchObject({ host: '127.0.0.1', hostIsDefault: true });
+    });
+
+    it('is HOST when set, in every mode', () => {
+      expect(loadConfig({ ...SOCKET_MODE, HOST: '0.0.0.0' })).toMatchObject({
+        host: '0.0.0.0',
+        hostIsDefault: false,
+      });
+      expect(loadConfig({ ...HTTP_MODE, HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    });
+  });
+
+  describe('SLACK_API_URL', () => {
+    const SOCKET_MODE = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
+    const refusal = (url: string) =>
+      `SLACK_API_URL must be an https:// URL: every call carries the bot token, which plain http:// would send in clear; http:// is accepted only for a loopback host (localhost, 127.0.0.0/8, ::1), such as a local stand-in for Slack (got "${url}").`;
+
+    it('accepts https anywhere, and http to loopback only', () => {
+      for (const url of [
+        'https://slack.com/api/',
+        'https://slack-gov.com/api/',
+        'https://proxy.internal:8443/slack/api/',
+        'http://127.0.0.1:3000/api/',
+        'http://127.9.8.7/api/',
+        'http://localhost:8080/api/',
+        'http://[::1]:8080/api/',
+      ]) {
+        expect(loadConfig({ ...SOCKET_MODE, SLACK_API_URL: url }).slack.apiUrl).toBe(url);
+      }
+    });
+
+    it('refuses plain http to any other host, with a sentence', () => {
+      for (const url of [
+        'http://slack.com/api/',
+        'http://10.0.0.5:8080/api/',
+        'http://localhost.example.com/api/',
+        'http://127.0.0.1.example.com/api/',
+      ]) {
+        expect(problemsOf({ ...SOCKET_MODE, SLACK_API_URL: url })).toEqual([refusal(url)]);
+      }
+    });
+  });
+
+  describe('the HTTP server limits', () => {
+    it('have defaults: 512 connections, headers within 10 s, requests within 30 s, keep-alive 5 s', () => {
+      expect(loadConfig({}).http).toEqual({
+        maxConnections: 512,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5000,
+      });
+    });
+
+    it('are read from HTTP_* variables, in seconds', () => {
+      const config = loadConfig({
+        HTTP_MAX_CONNECTIONS: '64',
+        HTTP_HEADERS_TIMEOUT_SECONDS: '5',
+        HTTP_REQUEST_TIMEOUT_SECONDS: '20',
+        HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+      });
+      expect(config.http).toEqual({
+        maxConnections: 64,
+        headersTimeoutMs: 5000,
+        requestTimeoutMs: 20_000,
+        keepAliveTimeoutMs: 65_000,
+      });
+    });
+
+    it('refuse a headers timeout longer than the request timeout, and out-of-range values', () => {
+      expect(problemsOf({ HTTP_HEADERS_TIMEOUT_SECONDS: '60', HTTP_REQUEST_TIMEOUT_SECONDS: '30' })).toEqual([
+        'HTTP_HEADERS_TIMEOUT_SECONDS must be at most HTTP_REQUEST_TIMEOUT_SECONDS (30): the headers are part of the request.',
+      ]);
+      expect(problemsOf({ HTTP_MAX_CONNECTIONS: '0' })).toEqual([
+        'HTTP_MAX_CONNECTIONS must be a whole number between 1 and 100000 (got "0").',
+      ]);
+    });
+  });
+
   it('reads how long failing alerts are retried, in minutes: 60 by default', () => {
     expect(loadConfig({}).slack.alertRetryForMs).toBe(60 * 60_000);
     expect(loadConfig({ ALERT_RETRY_FOR_MINUTES: '240' }).slack.alertRetryForMs).toBe(240 * 60_000);

@@ -2,7 +2,7 @@
 // /sandbox/state, re-reads it whenever /sandbox/stream says something changed, and turns what the person
 // does into calls the sandbox server relays to the app as Slack would (commands, block_actions,
 // view_submission, view_closed, app_home_opened).
-import { escapeHtml, renderMrkdwn } from './mrkdwn.js';
+import { escapeHtml, renderMrkdwn, safeLinkUrl } from './mrkdwn.js';
 import { optionsOf, renderBlocks } from './render.js';
 
 const COMMANDS = [
@@ -654,7 +654,9 @@ document.addEventListener('click', async (event) => {
   if (entry.element.type === 'overflow') return openOverflow(element, entry);
   if (entry.element.type === 'button') {
     if (!(await confirmFirst(entry.element.confirm))) return;
-    if (entry.element.url) window.open(entry.element.url, '_blank', 'noopener');
+    // Only http(s) and mailto: a javascript: URL opened here would run with the sandbox's origin.
+    const url = safeLinkUrl(entry.element.url);
+    if (url) window.open(url, '_blank', 'noopener');
     element.disabled = true;
     try {
       await dispatchAction(element, entry);

@@ -183,6 +183,18 @@ function ago(diffMs) {
   return future ? `in ${text}` : `${text} ago`;
 }
 
+/**
+ * The URL when it may become a link or be opened: http(s) and mailto only. Anything else —
+ * `javascript:`, `data:`, `vbscript:`, `file:`, and Slack's own `slack://` (the sandbox is no Slack
+ * client: it would ask the system to open the desktop app on a workspace that does not exist) — is
+ * rendered as text. The scheme must open the string: browsers drop leading spaces and control
+ * characters and tabs or newlines inside it, so ` javascript:` or `java\tscript:` are refused too.
+ */
+export function safeLinkUrl(url) {
+  const text = typeof url === 'string' ? url : '';
+  return /^(https?:|mailto:)/i.test(text) ? text : undefined;
+}
+
 /** One `<…>` token: mention, channel, special mention, date, or link. Returns HTML. */
 function renderToken(inner, ctx) {
   const [target, label] = splitOnce(inner, '|');
@@ -203,14 +215,15 @@ function renderToken(inner, ctx) {
     const text = escapeHtml(formatSlackDate(seconds, template ?? '{date_short} {time}', ctx));
     const fallback = escapeHtml(decodeSlack(label ?? ''));
     const body = `<time class="slack-date" datetime="${new Date(seconds * 1000).toISOString()}" title="${fallback}">${text}</time>`;
-    return link ? `<a href="${escapeHtml(link)}" target="_blank" rel="noopener">${body}</a>` : body;
+    const href = safeLinkUrl(decodeSlack(link ?? ''));
+    return href ? `<a href="${escapeHtml(href)}" target="_blank" rel="noopener">${body}</a>` : body;
   }
   if (target.startsWith('!subteam^'))
     return `<span class="mention">@${escapeHtml(label ?? target.slice(9))}</span>`;
   if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
-  const url = decodeSlack(target);
-  if (!/^(https?:|mailto:)/i.test(url)) return escapeHtml(decodeSlack(label ?? target));
-  return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(decodeSlack(label ?? target))}</a>`;
+  const href = safeLinkUrl(decodeSlack(target));
+  if (!href) return escapeHtml(decodeSlack(label ?? target));
+  return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener">${escapeHtml(decodeSlack(label ?? target))}</a>`;
 }
 
 function splitOnce(text, separator) {

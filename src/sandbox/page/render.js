@@ -2,7 +2,7 @@
 // which returns an index written as data-el="N"; app.js looks the entry up when the element is used.
 // Elements inside modals carry data-input so app.js can read the view's state as Slack would send it.
 // Unknown blocks and elements are rendered as visible placeholders, never dropped.
-import { escapeHtml, renderMrkdwn, renderPlain, renderText } from './mrkdwn.js';
+import { escapeHtml, renderMrkdwn, renderPlain, renderText, safeLinkUrl } from './mrkdwn.js';
 
 const attr = escapeHtml;
 
@@ -123,7 +123,10 @@ function renderElement(element, block, ctx, how) {
     case 'button': {
       const styleClass =
         element.style === 'primary' ? ' btn-primary' : element.style === 'danger' ? ' btn-danger' : '';
-      return `<button type="button" class="btn${styleClass}" ${common}>${renderPlain(element.text)}</button>`;
+      // A link button opens its url (app.js) only when it is http(s) or mailto; others are not shown.
+      const href = safeLinkUrl(element.url);
+      const link = href ? ` data-url="${attr(href)}" title="${attr(href)}"` : '';
+      return `<button type="button" class="btn${styleClass}" ${common}${link}>${renderPlain(element.text)}</button>`;
     }
     case 'overflow':
       return `<button type="button" class="btn overflow" aria-label="More actions" ${common}>⋯</button>`;
@@ -230,11 +233,13 @@ function renderRichInline(item, ctx) {
     case 'text':
       html = escapeHtml(item.text ?? '').replace(/\n/g, '<br>');
       break;
-    case 'link':
-      html = /^(https?:|mailto:)/i.test(item.url ?? '')
-        ? `<a href="${attr(item.url)}" target="_blank" rel="noopener">${escapeHtml(item.text ?? item.url)}</a>`
+    case 'link': {
+      const href = safeLinkUrl(item.url);
+      html = href
+        ? `<a href="${attr(href)}" target="_blank" rel="noopener">${escapeHtml(item.text ?? href)}</a>`
         : escapeHtml(item.text ?? item.url ?? '');
       break;
+    }
     case 'emoji':
       html = renderMrkdwn(`:${item.name}:`, ctx.md);
       break;

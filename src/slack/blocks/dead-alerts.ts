@@ -1,10 +1,10 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
+import { slackDate } from '../../blockkit/dates.js';
+import { button, context, header, section } from '../../blockkit/kit.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { parseDeliveryError } from '../../domain/delivery-error.js';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { DeadAlert } from '../../store/dead-alerts.js';
-import { slackDate } from '../format.js';
 import { ACTION } from './ids.js';
-import { button, context, header, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** Dead alerts `/tasks alerts` shows (one block each, within a message's 50). */

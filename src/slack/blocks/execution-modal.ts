@@ -1,12 +1,12 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { formatDuration } from '../../domain/duration-text.js';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { slackDate } from '../../blockkit/dates.js';
+import { actions, context, fieldsSection, plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import type { ExecutionRow } from '../../store/schema.js';
-import { slackDate } from '../format.js';
 import { CALLBACK } from './ids.js';
-import { actions, context, fieldsSection, LIMITS, plain, section } from './kit.js';
 import { logExcerpt } from './messages.js';
-import { executionEmoji, executionStateButtons } from './task-row.js';
+import { executionDuration, executionEmoji, executionStateButtons } from './task-row.js';
 import type { Ui } from './ui.js';
 
 /** The execution-details modal: date, duration, status, attempt, error, and the tail of the logs. */
@@ -22,16 +22,16 @@ export function buildExecutionModal(
     fieldsSection([
       `*${m.execution.status}*\n${executionEmoji(execution.status)} ${m.executionStatus[execution.status] ?? execution.status}`,
       `*${m.execution.date}*\n${slackDate(at, task.timezone, locale)}`,
-      `*${m.execution.duration}*\n${formatDuration(execution.durationMs)}`,
+      `*${m.execution.duration}*\n${executionDuration(execution, ui)}`,
       `*${m.execution.attempt}*\n${execution.attempt}`,
-      `*${m.execution.trigger}*\n${execution.trigger}`,
+      `*${m.execution.trigger}*\n${m.triggers[execution.trigger] ?? execution.trigger}`,
       `*${m.execution.by}*\n${execution.triggeredBy ? escapeMrkdwn(execution.triggeredBy) : m.none}`,
     ]),
   ];
   if (execution.error) {
     blocks.push(section(`*${m.execution.error}*\n${escapeMrkdwn(truncateText(execution.error, 2800))}`));
   }
-  const excerpt = logExcerpt(execution.logs, ui);
+  const excerpt = logExcerpt(execution.logs, ui, execution.status);
   blocks.push(section(`*${m.execution.logs}*`), section(excerpt.text));
   if (excerpt.note) blocks.push(context([excerpt.note]));
   blocks.push(context([`${m.execution.id}: \`${execution.id}\``]));
@@ -40,8 +40,8 @@ export function buildExecutionModal(
   return {
     type: 'modal',
     callback_id: CALLBACK.executionModal,
-    title: plain(m.execution.title, LIMITS.modalTitle),
-    close: plain(m.modal.close, LIMITS.modalTitle),
+    title: plain(m.execution.title, SLACK_LIMITS.modalTitle),
+    close: plain(m.modal.close, SLACK_LIMITS.modalTitle),
     private_metadata: execution.id,
     blocks,
   };

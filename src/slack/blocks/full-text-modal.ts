@@ -1,9 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { actions, button, context, plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { codeBlock, escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { type ApprovalRef, formatApprovalRef } from '../../domain/approval-ref.js';
 import { displayChunks } from '../../domain/display-chunks.js';
-import { codeBlock, escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { ACTION, CALLBACK } from './ids.js';
-import { actions, button, context, LIMITS, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /**
@@ -15,7 +16,7 @@ export const FULL_TEXT_SECTIONS_PER_PAGE = 12;
 
 /** The code of one approval card cut into pages of sections; together they are the whole text. */
 export function fullTextPages(code: string): string[][] {
-  const chunks = displayChunks(code, LIMITS.sectionText, codeBlock);
+  const chunks = displayChunks(code, SLACK_LIMITS.sectionText, codeBlock);
   const pages: string[][] = [];
   for (let at = 0; at < chunks.length; at += FULL_TEXT_SECTIONS_PER_PAGE) {
     pages.push(chunks.slice(at, at + FULL_TEXT_SECTIONS_PER_PAGE));
@@ -71,8 +72,8 @@ export function buildFullTextModal(
   return {
     type: 'modal',
     callback_id: CALLBACK.fullTextModal,
-    title: plain(m.fullText.title, LIMITS.modalTitle),
-    close: plain(m.fullText.close, LIMITS.modalTitle),
+    title: plain(m.fullText.title, SLACK_LIMITS.modalTitle),
+    close: plain(m.fullText.close, SLACK_LIMITS.modalTitle),
     blocks,
   };
 }

@@ -1,8 +1,8 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import { formatInZone } from '../format.js';
+import { formatInZone } from '../../blockkit/dates.js';
+import { context, divider, fieldsSection, header, section } from '../../blockkit/kit.js';
 import { type DeadAlertsView, deadAlertBlock, HOME_DEAD_ALERTS } from './dead-alerts.js';
 import { ACTION } from './ids.js';
-import { context, divider, fieldsSection, header, section } from './kit.js';
 import { paginationBlocks } from './task-list.js';
 import { type ExecutionSummary, executionRowBlocks, type TaskSummary, taskRowBlocks } from './task-row.js';
 import type { Ui } from './ui.js';

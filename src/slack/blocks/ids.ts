@@ -1,4 +1,4 @@
-import { ALERT_ACTION } from '../../domain/alert-actions.js';
+import { ALERT_ACTION } from '../../blockkit/alert-actions.js';
 
 /**
  * Every action_id, callback_id and block_id the bot sends or listens for. Listeners match on these
@@ -25,6 +25,7 @@ export const ACTION = {
   /** Redeliver an undeliverable (dead) alert, from `/tasks alerts` or the App Home; the value is its outbox id. */
   redeliverAlert: 'alert_redeliver',
   rejectReasonInput: 'reject_reason_input',
+  pauseReasonInput: 'pause_reason_input',
   useTemplate: 'template_use',
   listPage: 'list_page',
   homePage: 'home_page',
@@ -53,6 +54,8 @@ export const CALLBACK = {
   executionModal: 'execution_modal',
   /** The reason asked when an admin rejects a custom task. */
   rejectModal: 'approval_reject',
+  /** The optional reason asked when someone pauses a task by its button. */
+  pauseModal: 'task_pause',
   /** The whole code of one approval request, when the card shows only an excerpt. */
   fullTextModal: 'approval_full_text',
 } as const;
@@ -79,6 +82,7 @@ export const BLOCK = {
   notify: 'notify',
   paramsHeader: 'params_header',
   rejectReason: 'reject_reason',
+  pauseReason: 'pause_reason',
 } as const;
 
 export function cronBlockId(revision: number): string {

@@ -1,13 +1,13 @@
 import type { KnownBlock } from '@slack/types';
+import { formatInZone } from '../../blockkit/dates.js';
+import { actions, button, context, fieldsSection, header, section } from '../../blockkit/kit.js';
+import { codeBlock, escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { describeCron } from '../../domain/cron-description.js';
-import { codeBlock, escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import type { TaskStatus } from '../../domain/task-status.js';
 import { statusEmoji } from '../../domain/task-status.js';
 import { TASK_TEMPLATES, TEMPLATE_IDS } from '../../domain/templates.js';
 import type { AuditRow, ExecutionRow } from '../../store/schema.js';
-import { formatInZone } from '../format.js';
 import { ACTION } from './ids.js';
-import { actions, button, context, fieldsSection, header, section } from './kit.js';
 import { deleteButton, type ExecutionSummary, executionRowBlocks } from './task-row.js';
 import type { Ui } from './ui.js';
 
@@ -73,9 +73,11 @@ export function buildAuditMessage(
   entries: readonly AuditRow[],
   timezone: string,
   ui: Ui,
+  options: { deleted?: boolean } = {},
 ): KnownBlock[] {
   const { m, locale } = ui;
-  const blocks: KnownBlock[] = [header(m.audit.title(truncateText(taskName, 100)))];
+  const title = options.deleted ? m.audit.titleDeleted : m.audit.title;
+  const blocks: KnownBlock[] = [header(title(truncateText(taskName, 100)))];
   if (entries.length === 0) return [...blocks, section(m.audit.empty)];
   const lines = entries.map((entry) => {
     const changed = changedFields(entry);
@@ -105,7 +107,7 @@ export function buildHistoryMessage(
   if (executions.length === 0) return [section(m.history.empty(escapeMrkdwn(taskName)))];
   const blocks: KnownBlock[] = [header(m.history.title(truncateText(taskName, 100)))];
   for (const execution of executions.slice(0, 20)) {
-    blocks.push(...executionRowBlocks(execution, undefined, timezone, ui));
+    blocks.push(...executionRowBlocks(execution, undefined, timezone, ui, { logTail: true }));
   }
   return blocks;
 }
@@ -113,9 +115,18 @@ export function buildHistoryMessage(
 /** Characters of logs shown in a message or modal section (a section holds 3000 with the fences). */
 export const LOG_EXCERPT_CHARS = 2500;
 
-/** The tail of `logs` that fits in one section, and a note when it was cut. */
-export function logExcerpt(logs: string, ui: Ui): { text: string; note: string | undefined } {
-  if (logs.trim() === '') return { text: ui.m.logs.empty, note: undefined };
+/**
+ * The tail of `logs` that fits in one section, and a note when it was cut. A running execution's logs
+ * are stored when it ends (scheduler/execution-runner.ts): until then it says so, not "no output".
+ */
+export function logExcerpt(
+  logs: string,
+  ui: Ui,
+  status?: string,
+): { text: string; note: string | undefined } {
+  if (logs.trim() === '') {
+    return { text: status === 'running' ? ui.m.logs.whileRunning : ui.m.logs.empty, note: undefined };
+  }
   // Escaping can lengthen the text (& → &amp;): cut after escaping, keeping the end of the logs.
   const escapedLength = codeBlock(logs).length;
   if (escapedLength <= LOG_EXCERPT_CHARS) return { text: codeBlock(logs), note: undefined };
@@ -130,7 +141,7 @@ export function buildLogsMessage(
   execution: ExecutionRow,
   ui: Ui,
 ): KnownBlock[] {
-  const excerpt = logExcerpt(execution.logs, ui);
+  const excerpt = logExcerpt(execution.logs, ui, execution.status);
   return [
     header(ui.m.logs.header(truncateText(taskName, 100))),
     ...executionRowBlocks(execution, undefined, timezone, ui),

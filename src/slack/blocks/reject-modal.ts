@@ -1,7 +1,8 @@
 import type { ModalView } from '@slack/types';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
-import { LIMITS, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /**
@@ -24,9 +25,9 @@ export function buildRejectModal(
   return {
     type: 'modal',
     callback_id: CALLBACK.rejectModal,
-    title: plain(m.rejectModal.title, LIMITS.modalTitle),
-    submit: plain(m.rejectModal.submit, LIMITS.modalTitle),
-    close: plain(m.rejectModal.close, LIMITS.modalTitle),
+    title: plain(m.rejectModal.title, SLACK_LIMITS.modalTitle),
+    submit: plain(m.rejectModal.submit, SLACK_LIMITS.modalTitle),
+    close: plain(m.rejectModal.close, SLACK_LIMITS.modalTitle),
     private_metadata: JSON.stringify(meta),
     blocks: [
       section(m.rejectModal.intro(escapeMrkdwn(truncateText(task.name, 80)))),

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import { actions, button, context, divider, header, section } from '../../blockkit/kit.js';
 import { ACTION } from './ids.js';
-import { actions, button, context, divider, header, section } from './kit.js';
 import { type TaskSummary, taskRowBlocks } from './task-row.js';
 import type { Ui } from './ui.js';
 

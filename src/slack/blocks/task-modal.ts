@@ -1,10 +1,13 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { context, mrkdwn, option, plain, section } from '../../blockkit/kit.js';
+import { SLACK_LIMITS } from '../../blockkit/limits.js';
+import { codeBlock, truncateText } from '../../blockkit/mrkdwn.js';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES, TASK_TYPES } from '../../domain/task-types.js';
+import { fitsTextInput, paramText } from '../long-text-fields.js';
 import { PARAM_FIELDS, type ParamField } from '../param-fields.js';
 import type { TaskForm, TaskModalMeta } from '../task-form.js';
 import { encodeMeta } from '../task-form.js';
 import { ACTION, BLOCK, CALLBACK, cronBlockId, paramBlockId } from './ids.js';
-import { context, LIMITS, mrkdwn, option, plain, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** The common frequencies offered as presets, in the order shown. */
@@ -33,7 +36,9 @@ function textInput(
   return {
     type: 'plain_text_input' as const,
     action_id: actionId,
-    ...(value !== '' ? { initial_value: value.slice(0, options.maxLength ?? 3000) } : {}),
+    // Never cut: a value longer than the input takes is shown read-only instead (paramBlocks), and the
+    // other fields' values are validated to their max_length before they are saved.
+    ...(value !== '' ? { initial_value: value } : {}),
     ...(options.multiline ? { multiline: true } : {}),
     ...(options.maxLength ? { max_length: options.maxLength } : {}),
   };
@@ -44,9 +49,47 @@ function select(actionId: string, options: PlainTextOption[], selected: string |
   return {
     type: 'static_select' as const,
     action_id: actionId,
-    options: options.slice(0, LIMITS.options),
+    options: options.slice(0, SLACK_LIMITS.selectOptions),
     ...(initial ? { initial_option: initial } : {}),
   };
+}
+
+/**
+ * A text parameter too long for a plain_text_input (long-text-fields.ts): its beginning in a section and
+ * a note saying it is kept as it is and how to change it, instead of an input that would cut it.
+ */
+function readOnlyParam(form: TaskForm, field: ParamField, text: string, ui: Ui): KnownBlock[] {
+  const { m, locale } = ui;
+  const label = m.modal.paramLabels[field.key] ?? field.key;
+  const chars = Array.from(text).length.toLocaleString(locale === 'fr' ? 'fr-FR' : 'en-US');
+  return [
+    section(`*${label}* · ${m.modal.longTextReadOnly(chars)}\n${excerptBlock(text)}`, {
+      block_id: paramBlockId(form.type, field.key),
+    }),
+    context([m.modal.longTextHowToChange]),
+  ];
+}
+
+/** Characters of a read-only parameter shown at most; fewer when escaping lengthens them. */
+const LONG_TEXT_EXCERPT = 1500;
+
+/** The beginning of `text` as a code block short enough, escaped, for a section with its label. */
+function excerptBlock(text: string): string {
+  let length = LONG_TEXT_EXCERPT;
+  let block = codeBlock(truncateText(text, length));
+  while (block.length > SLACK_LIMITS.sectionText - 400 && length > 100) {
+    length = Math.floor(length * 0.8);
+    block = codeBlock(truncateText(text, length));
+  }
+  return block;
+}
+
+function paramBlocks(form: TaskForm, field: ParamField, ui: Ui): KnownBlock[] {
+  const value = form.params[field.key];
+  const text = paramText(value);
+  const textual = field.kind === 'text' || field.kind === 'multiline' || field.kind === 'json';
+  if (textual && !fitsTextInput(text)) return readOnlyParam(form, field, text, ui);
+  return [paramInput(form, field, ui)];
 }
 
 function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
@@ -62,7 +105,7 @@ function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
   const hint = hintText ? { hint: plain(hintText) } : {};
   const blockId = paramBlockId(form.type, field.key);
   const actionId = ACTION.paramInput;
-  const asText = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const asText = paramText(value);
   switch (field.kind) {
     case 'number':
       return input(
@@ -127,6 +170,8 @@ function paramInput(form: TaskForm, field: ParamField, ui: Ui): InputBlock {
 /**
  * The create/edit modal. `preview` is the mrkdwn of the live cron preview (see cron-preview.ts).
  * Every input's block_id comes from ids.ts so that submission errors land next to their field.
+ *
+ * Stays whole: the modal's blocks in display order; each is a call to the kit.
  */
 export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: string, ui: Ui): ModalView {
   const { m } = ui;
@@ -145,7 +190,7 @@ export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: str
       dispatch_action: true,
     }),
     section(`*${m.modal.paramsHeader}*`, { block_id: BLOCK.paramsHeader }),
-    ...PARAM_FIELDS[form.type].map((field) => paramInput(form, field, ui)),
+    ...PARAM_FIELDS[form.type].flatMap((field) => paramBlocks(form, field, ui)),
     section(`*${m.modal.preset}*`, {
       block_id: BLOCK.preset,
       accessory: {
@@ -165,10 +210,15 @@ export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: str
       { dispatch_action: true, hint: plain(m.modal.cronHint) },
     ),
     { type: 'section', block_id: BLOCK.preview, text: mrkdwn(preview) },
+    // Dispatches like the cron field: the preview's runs and DST remarks depend on the zone.
     input(
       BLOCK.timezone,
       m.modal.timezone,
-      textInput(ACTION.timezoneInput, form.timezone, { maxLength: 64 }),
+      {
+        ...textInput(ACTION.timezoneInput, form.timezone, { maxLength: 64 }),
+        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed', 'on_character_entered'] },
+      },
+      { dispatch_action: true },
     ),
     input(BLOCK.timeout, m.modal.timeout, {
       type: 'number_input',
@@ -230,9 +280,9 @@ export function buildTaskModal(form: TaskForm, meta: TaskModalMeta, preview: str
   return {
     type: 'modal',
     callback_id: CALLBACK.taskModal,
-    title: plain(meta.t ? m.modal.editTitle : m.modal.createTitle, LIMITS.modalTitle),
-    submit: plain(m.modal.submit, LIMITS.modalTitle),
-    close: plain(m.modal.close, LIMITS.modalTitle),
+    title: plain(meta.t ? m.modal.editTitle : m.modal.createTitle, SLACK_LIMITS.modalTitle),
+    submit: plain(m.modal.submit, SLACK_LIMITS.modalTitle),
+    close: plain(m.modal.close, SLACK_LIMITS.modalTitle),
     private_metadata: encodeMeta(meta),
     blocks,
   };

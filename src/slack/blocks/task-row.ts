@@ -1,12 +1,12 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { formatInZone, slackDate } from '../../blockkit/dates.js';
+import { actions, button, confirmDialog, section } from '../../blockkit/kit.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { formatApprovalRef } from '../../domain/approval-ref.js';
 import { formatDuration } from '../../domain/duration-text.js';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
 import { deriveTaskStatus, statusEmoji } from '../../domain/task-status.js';
 import type { ExecutionRow, TaskRow } from '../../store/schema.js';
-import { formatInZone, slackDate } from '../format.js';
 import { ACTION } from './ids.js';
-import { actions, button, confirmDialog, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** The columns a task row shows. */
@@ -103,24 +103,56 @@ export function taskRowBlocks(task: TaskSummary, ui: Ui): [SectionBlock, Actions
 export type ExecutionSummary = Pick<
   ExecutionRow,
   'id' | 'status' | 'attempt' | 'createdAt' | 'startedAt' | 'durationMs' | 'trigger' | 'error'
->;
+> & { logs?: string };
 
-/** An execution as a status line plus View / Retry / Cancel buttons. */
+/**
+ * How long an execution took; for one still running (no duration yet), how long it has run so far,
+ * by the injected clock.
+ */
+export function executionDuration(
+  execution: Pick<ExecutionRow, 'status' | 'startedAt' | 'durationMs'>,
+  ui: Ui,
+): string {
+  if (execution.durationMs === null && execution.status === 'running' && execution.startedAt) {
+    // The claim records a run up to 1.5 s before its instant (docs/ENGINE.md, "Early start").
+    const elapsed = Math.max(0, ui.now.getTime() - execution.startedAt.getTime());
+    return ui.m.execution.soFar(formatDuration(elapsed, ui.locale));
+  }
+  return formatDuration(execution.durationMs, ui.locale);
+}
+
+/** The last non-empty line of some logs, shortened and made safe for an inline code span. */
+function lastLogLine(logs: string | undefined): string | undefined {
+  const line = logs
+    ?.split('\n')
+    .map((candidate) => candidate.trim())
+    .findLast((candidate) => candidate !== '');
+  return line ? `\`${escapeMrkdwn(truncateText(line, 200)).replace(/`/g, "'")}\`` : undefined;
+}
+
+/**
+ * An execution as a status line plus View / Retry / Cancel buttons. With `logTail` (the history), the
+ * line also shows the last line of its logs when it has no error to show.
+ */
 export function executionRowBlocks(
   execution: ExecutionSummary,
   taskName: string | undefined,
   timezone: string,
   ui: Ui,
+  options: { logTail?: boolean } = {},
 ): KnownBlock[] {
   const { m, locale } = ui;
   const at = execution.startedAt ?? execution.createdAt;
   const who = taskName ? `*${escapeMrkdwn(truncateText(taskName, 80))}* · ` : '';
-  const error = execution.error
+  const tail = options.logTail ? lastLogLine(execution.logs) : undefined;
+  const detail = execution.error
     ? `\n> ${escapeMrkdwn(truncateText(execution.error.split('\n')[0] ?? '', 200))}`
-    : '';
+    : tail
+      ? `\n${tail}`
+      : '';
   const text = `${executionEmoji(execution.status)} ${who}${slackDate(at, timezone, locale)} · ${
     m.executionStatus[execution.status] ?? execution.status
-  } · ${m.execution.attempt.toLowerCase()} ${execution.attempt} · ${formatDuration(execution.durationMs)}${error}`;
+  } · ${m.execution.attempt.toLowerCase()} ${execution.attempt} · ${executionDuration(execution, ui)}${detail}`;
   const buttons = [button(m.actions.viewLogs, ACTION.viewExecution, execution.id)];
   buttons.push(...executionStateButtons(execution, m));
   return [section(text), actions(buttons, `execution_${execution.id}`)];

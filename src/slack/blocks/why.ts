@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn, truncateText } from '../../domain/mrkdwn.js';
+import { slackDate } from '../../blockkit/dates.js';
+import { context, header, section } from '../../blockkit/kit.js';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
+import { describeError, isErrorCode } from '../../domain/error-text.js';
 import type { WhyExplanation } from '../../domain/why.js';
-import { slackDate } from '../format.js';
-import { context, header, section } from './kit.js';
 import type { Ui } from './ui.js';
 
 /** `/tasks why <task>`: current state, latest slots with their verdict, downtime, DST shifts ahead. */
@@ -45,12 +46,14 @@ export function buildWhyMessage(
   const lines = why.slots.map((slot) => {
     let line = m.why.slot(date(slot.at), m.why.verdict[slot.verdict] ?? slot.verdict, slot.attempt);
     if (slot.trigger === 'manual' && slot.triggeredBy) line += m.why.by(escapeMrkdwn(slot.triggeredBy));
-    if (
-      slot.error &&
-      (slot.verdict === 'failed' || slot.verdict === 'timed_out' || slot.verdict === 'worker_lost')
-    )
+    const failed =
+      slot.verdict === 'failed' || slot.verdict === 'timed_out' || slot.verdict === 'worker_lost';
+    // The cause in the reader's language, then the first line of what the task said.
+    if (failed && isErrorCode(slot.errorCode))
+      line += `\n    ${describeError({ code: slot.errorCode }, locale)}`;
+    if (failed && slot.error)
       line += `\n    _${escapeMrkdwn(truncateText(slot.error.split('\n')[0] ?? '', 150))}_`;
-    if (slot.dst) line += `\n${m.why.dst(escapeMrkdwn(slot.dst))}`;
+    if (slot.dst) line += `\n${m.why.dst(escapeMrkdwn(m.dst.notice(slot.dst)))}`;
     return line;
   });
   blocks.push(section(`*${m.why.slotsTitle}*\n${lines.length > 0 ? lines.join('\n') : m.why.noSlots}`));
@@ -70,7 +73,7 @@ export function buildWhyMessage(
   if (why.upcomingDst.length > 0) {
     blocks.push(
       context([
-        `*${m.why.upcomingDst}*\n${why.upcomingDst.map((notice) => escapeMrkdwn(notice.message)).join('\n')}`,
+        `*${m.why.upcomingDst}*\n${why.upcomingDst.map((notice) => escapeMrkdwn(m.dst.notice(notice))).join('\n')}`,
       ]),
     );
   }

@@ -1,7 +1,13 @@
+import { EXECUTION_STATUS_TEXT } from '../../domain/i18n/execution-status.js';
+import { enDst } from './en-dst.js';
+import { enHelp } from './en-help.js';
+import { enPauseModal } from './en-pause-modal.js';
+import { enTriggers } from './en-triggers.js';
+
 /**
  * Every English sentence the Slack surface shows. fr.ts mirrors it key for key (the compiler checks).
  * Values that come from users are passed in already escaped for mrkdwn by the callers (see
- * domain/mrkdwn.ts); strings used in plain_text fields (buttons, titles) are passed raw.
+ * blockkit/mrkdwn.ts); strings used in plain_text fields (buttons, titles) are passed raw.
  */
 export const en = {
   roles: { admin: 'admin', operator: 'operator', viewer: 'viewer' },
@@ -13,39 +19,14 @@ export const en = {
     overdue: 'overdue',
     disabled: 'disabled',
   },
-  executionStatus: {
-    queued: 'queued',
-    running: 'running',
-    success: 'success',
-    failed: 'failed',
-    timed_out: 'timed out',
-    cancelled: 'cancelled',
-    skipped: 'skipped',
-  } as Record<string, string>,
+  executionStatus: EXECUTION_STATUS_TEXT.en as Record<string, string | undefined>,
   approval: { pending: 'awaiting approval', rejected: 'rejected', approved: 'approved' } as Record<
     string,
     string
   >,
   never: 'never',
   none: '—',
-  help: {
-    title: 'chronops — scheduled maintenance tasks',
-    lines: [
-      '`/tasks list` — every task with its status',
-      '`/tasks new [template]` — create a task (admin)',
-      '`/tasks edit <task>` — edit a task (admin)',
-      '`/tasks run <task>` — run now (operator)',
-      '`/tasks pause <task> [reason]` / `/tasks resume <task>` (operator)',
-      '`/tasks delete <task>` — delete, after confirmation (admin)',
-      '`/tasks logs <task>` — logs of the last execution',
-      '`/tasks history <task>` — recent executions',
-      '`/tasks retry <execution id>` — retry a failed execution (operator)',
-      '`/tasks why <task>` — why the last runs ran, were skipped or did not happen',
-      '`/tasks alerts` — alerts that could not be delivered, with Redeliver (operator)',
-      '`/tasks stats` · `/tasks templates` · `/tasks audit <task>`',
-    ],
-    footer: 'A task is named by its name or its id. The App Home tab shows the dashboard.',
-  },
+  help: enHelp,
   unknownSubcommand: (name: string) => `I don't know \`${name}\`. Here is what I can do:`,
   usage: (usage: string) => `Usage: \`/tasks ${usage}\``,
   taskNotFound: (ref: string) => `:mag: No task named or with id \`${ref}\`.`,
@@ -175,6 +156,10 @@ export const en = {
     title: (task: string) => `Audit log of ${task}`,
     empty: 'No audit entries for this task.',
     changed: (fields: string) => `changed ${fields}`,
+    titleDeleted: (task: string) => `Audit log of ${task} (deleted)`,
+    several: (ref: string, tasks: string) =>
+      `:mag: Several tasks named *${ref}* are in the audit log: ${tasks}. Ask again with its id: \`/tasks audit <id>\`.`,
+    deletedOn: (when: string) => `deleted ${when}`,
   },
   history: {
     title: (task: string) => `Recent executions of ${task}`,
@@ -186,6 +171,7 @@ export const en = {
     truncated: (shown: number, total: number) =>
       `Showing the last ${shown} of ${total} characters. Full logs: \`SELECT logs FROM task_executions WHERE id = '…'\`.`,
     empty: '(no log output)',
+    whileRunning: 'Still running: its logs are saved when it ends.',
   },
   execution: {
     title: 'Execution',
@@ -199,6 +185,7 @@ export const en = {
     error: 'Error',
     logs: 'Logs',
     id: 'Id',
+    soFar: (duration: string) => `${duration} so far`,
   },
   home: {
     title: 'chronops dashboard',
@@ -301,6 +288,11 @@ export const en = {
     duplicateName: 'A task with this name already exists.',
     userSqlUnavailable:
       'SQL written here needs a restricted database login, and none is configured: an administrator must set TASK_DATABASE_URL (README, "The restricted task login").',
+    longTextReadOnly: (chars: string) => `${chars} characters, read-only here`,
+    longTextHowToChange:
+      'A Slack text field holds at most 3,000 characters, so this text is shown read-only (its beginning above) and is kept unchanged when you save. To change it, keep the SQL in a file of the scripts folder (SCRIPTS_DIR) and run it from a custom task of kind script, or create the task again with a text of at most 3,000 characters.',
+    truncatedText: (chars: number) =>
+      `This field holds only the first 3,000 of the saved text's ${chars.toLocaleString('en-US')} characters: saving it would cut the rest, so nothing was saved. Close this window and open the task again: the whole text is then kept and shown read-only.`,
     notANumber: 'Must be a whole number.',
     notJson: 'Must be a JSON list such as ["a", "b"].',
     saveTimeout: 'Saving is taking longer than expected; you will get a message when it is done.',
@@ -338,6 +330,9 @@ export const en = {
   },
   dateNever: 'not planned',
   inZone: (zone: string) => `(${zone})`,
+  dst: enDst,
+  triggers: enTriggers as Record<string, string | undefined>,
+  pauseModal: enPauseModal,
   rejectModal: {
     title: 'Reject task',
     intro: (task: string) => `Reject *${task}*? Its author sees your reason.`,

@@ -1,4 +1,9 @@
+import { EXECUTION_STATUS_TEXT } from '../../domain/i18n/execution-status.js';
 import type { Messages } from './en.js';
+import { frDst } from './fr-dst.js';
+import { frHelp } from './fr-help.js';
+import { frPauseModal } from './fr-pause-modal.js';
+import { frTriggers } from './fr-triggers.js';
 
 /** Les phrases de l'interface Slack en français (LOCALE=fr), clé pour clé comme en.ts. */
 export const fr: Messages = {
@@ -11,37 +16,11 @@ export const fr: Messages = {
     overdue: 'en retard',
     disabled: 'désactivée',
   },
-  executionStatus: {
-    queued: 'en attente',
-    running: 'en cours',
-    success: 'succès',
-    failed: 'échec',
-    timed_out: 'délai dépassé',
-    cancelled: 'annulée',
-    skipped: 'sautée',
-  },
+  executionStatus: EXECUTION_STATUS_TEXT.fr as Record<string, string | undefined>,
   approval: { pending: "en attente d'approbation", rejected: 'rejetée', approved: 'approuvée' },
   never: 'jamais',
   none: '—',
-  help: {
-    title: 'chronops — tâches de maintenance planifiées',
-    lines: [
-      '`/tasks list` — toutes les tâches et leur statut',
-      '`/tasks new [modèle]` — créer une tâche (admin)',
-      '`/tasks edit <tâche>` — modifier une tâche (admin)',
-      '`/tasks run <tâche>` — exécuter maintenant (opérateur)',
-      '`/tasks pause <tâche> [raison]` / `/tasks resume <tâche>` (opérateur)',
-      '`/tasks delete <tâche>` — supprimer, après confirmation (admin)',
-      '`/tasks logs <tâche>` — logs de la dernière exécution',
-      '`/tasks history <tâche>` — exécutions récentes',
-      "`/tasks retry <id d'exécution>` — relancer une exécution en échec (opérateur)",
-      '`/tasks why <tâche>` — pourquoi les dernières exécutions ont eu lieu, ont été sautées ou non',
-      '`/tasks alerts` — les alertes non livrées, avec Relivrer (opérateur)',
-      '`/tasks stats` · `/tasks templates` · `/tasks audit <tâche>`',
-    ],
-    footer:
-      "Une tâche se désigne par son nom ou son id. L'onglet Accueil de l'app montre le tableau de bord.",
-  },
+  help: frHelp,
   unknownSubcommand: (name: string) => `Je ne connais pas \`${name}\`. Voici ce que je sais faire :`,
   usage: (usage: string) => `Utilisation : \`/tasks ${usage}\``,
   taskNotFound: (ref: string) => `:mag: Aucune tâche nommée \`${ref}\` ou ayant cet id.`,
@@ -173,6 +152,10 @@ export const fr: Messages = {
     title: (task: string) => `Journal d'audit de ${task}`,
     empty: "Aucune entrée d'audit pour cette tâche.",
     changed: (fields: string) => `a modifié ${fields}`,
+    titleDeleted: (task: string) => `Journal d'audit de ${task} (supprimée)`,
+    several: (ref: string, tasks: string) =>
+      `:mag: Plusieurs tâches nommées *${ref}* figurent au journal d'audit : ${tasks}. Redemandez avec son id : \`/tasks audit <id>\`.`,
+    deletedOn: (when: string) => `supprimée le ${when}`,
   },
   history: {
     title: (task: string) => `Exécutions récentes de ${task}`,
@@ -184,6 +167,7 @@ export const fr: Messages = {
     truncated: (shown: number, total: number) =>
       `Derniers ${shown} caractères sur ${total}. Logs complets : \`SELECT logs FROM task_executions WHERE id = '…'\`.`,
     empty: '(aucune sortie)',
+    whileRunning: 'Toujours en cours : ses logs sont enregistrés à la fin.',
   },
   execution: {
     title: 'Exécution',
@@ -197,6 +181,7 @@ export const fr: Messages = {
     error: 'Erreur',
     logs: 'Logs',
     id: 'Id',
+    soFar: (duration: string) => `${duration} jusqu'ici`,
   },
   home: {
     title: 'Tableau de bord chronops',
@@ -301,6 +286,11 @@ export const fr: Messages = {
     duplicateName: 'Une tâche porte déjà ce nom.',
     userSqlUnavailable:
       "Le SQL saisi ici a besoin d'un identifiant de base restreint, et aucun n'est configuré : un administrateur doit définir TASK_DATABASE_URL (README, « The restricted task login »).",
+    longTextReadOnly: (chars: string) => `${chars} caractères, en lecture seule ici`,
+    longTextHowToChange:
+      "Un champ de texte Slack contient au plus 3 000 caractères : ce texte est donc affiché en lecture seule (son début ci-dessus) et conservé tel quel à l'enregistrement. Pour le modifier, placez le SQL dans un fichier du dossier des scripts (SCRIPTS_DIR) et exécutez-le depuis une tâche personnalisée de type script, ou recréez la tâche avec un texte d'au plus 3 000 caractères.",
+    truncatedText: (chars: number) =>
+      `Ce champ ne contient que les 3 000 premiers des ${chars.toLocaleString('fr-FR')} caractères du texte enregistré : l'enregistrer couperait la suite, rien n'a donc été enregistré. Fermez cette fenêtre et rouvrez la tâche : le texte entier est alors conservé et affiché en lecture seule.`,
     notANumber: 'Doit être un nombre entier.',
     notJson: 'Doit être une liste JSON comme ["a", "b"].',
     saveTimeout:
@@ -337,6 +327,9 @@ export const fr: Messages = {
   },
   dateNever: 'non planifiée',
   inZone: (zone: string) => `(${zone})`,
+  dst: frDst,
+  triggers: frTriggers,
+  pauseModal: frPauseModal,
   rejectModal: {
     title: 'Rejeter la tâche',
     intro: (task: string) => `Rejeter *${task}* ? Son auteur verra votre raison.`,

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
+import { escapeMrkdwn } from '../../blockkit/mrkdwn.js';
 import { type ApprovalRef, parseApprovalRef } from '../../domain/approval-ref.js';
-import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import { findApprovalCard } from '../../store/approvals.js';
 import { getExecution, listExecutionHistory } from '../../store/executions.js';
 import {
@@ -15,6 +15,7 @@ import { ALERTS_LIST_LIMIT, buildDeadAlertsMessage } from '../blocks/dead-alerts
 import { buildExecutionModal } from '../blocks/execution-modal.js';
 import { buildFullTextModal, parseFullTextPage } from '../blocks/full-text-modal.js';
 import { ACTION, CALLBACK } from '../blocks/ids.js';
+import { buildPauseModal } from '../blocks/pause-modal.js';
 import { buildRejectModal } from '../blocks/reject-modal.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
 import { loadDeadAlertsView } from '../dead-alerts-view.js';
@@ -26,10 +27,10 @@ import {
   forbiddenMessage,
   type Outcome,
   redeliverAlertFor,
+  resumeTaskFor,
   retryExecutionFor,
   runTaskNow,
   taskLabel,
-  togglePause,
 } from '../operations.js';
 import { answerAfterAck, makeReplier, type Replier, type Respond } from '../reply.js';
 import { openCreateModal, openEditModal, refreshTaskModal, type ViewPayload } from '../task-modal-flow.js';
@@ -132,9 +133,21 @@ export const runNow: ActionWork = onTask(async (deps, ctx, task) => {
   await deliver(ctx.reply, outcome);
 });
 
-export const pauseResume: ActionWork = onTask(async (deps, ctx, task) =>
-  deliver(ctx.reply, await togglePause(deps, ctx.user, task)),
-);
+/**
+ * Pause asks for an optional reason first, in a small modal (the task is paused on its submission,
+ * views.ts, as `/tasks pause <task> [reason]` would); Resume acts at once. Someone who may not pause is
+ * told so before any modal opens, and the submission checks the role again.
+ */
+export const pauseResume: ActionWork = onTask(async (deps, ctx, task) => {
+  if (!task.enabled) return deliver(ctx.reply, await resumeTaskFor(deps, ctx.user, task));
+  const forbidden = await forbiddenMessage(deps, ctx.user, 'pause');
+  if (forbidden) return ctx.reply.ephemeral(forbidden);
+  const meta = { t: task.id, ...(ctx.body.channel ? { c: ctx.body.channel.id } : {}) };
+  await ctx.client.views.open({
+    trigger_id: ctx.body.trigger_id,
+    view: buildPauseModal(task, meta, uiOf(deps)),
+  });
+});
 
 export const remove: ActionWork = onTask(async (deps, ctx, task) =>
   deliver(ctx.reply, await deleteTaskFor(deps, ctx.user, task)),
@@ -330,7 +343,7 @@ export const homePage: ActionWork = async (deps, ctx) => {
   await deps.publishHome(ctx.client, ctx.user, Math.max(0, Number.parseInt(ctx.value, 10) || 0));
 };
 
-/** Block actions inside the task modal: the cron typed, the type changed, or a preset chosen. */
+/** Block actions inside the task modal: the cron or zone typed, the type changed, or a preset chosen. */
 export const modalChange: ActionWork = async (deps, ctx) => {
   const view = ctx.body.view;
   if (!view || view.callback_id !== CALLBACK.taskModal) return;
@@ -365,4 +378,5 @@ export function register(app: App, deps: SlackDeps): void {
   bind(ACTION.cronInput, modalChange);
   bind(ACTION.typeSelect, modalChange);
   bind(ACTION.presetSelect, modalChange);
+  bind(ACTION.timezoneInput, modalChange);
 }

@@ -1,9 +1,12 @@
 import type { App } from '@slack/bolt';
+import { escapeMrkdwn, truncateText } from '../../blockkit/mrkdwn.js';
 import { toError } from '../../shared/errors.js';
+import { getTask } from '../../store/tasks.js';
 import { ACTION, BLOCK, CALLBACK } from '../blocks/ids.js';
+import { decodePauseMeta, PAUSE_REASON_MAX } from '../blocks/pause-modal.js';
 import { decodeRejectMeta } from '../blocks/reject-modal.js';
 import type { SlackClient, SlackDeps } from '../deps.js';
-import { decideApproval } from '../operations.js';
+import { decideApproval, pauseTaskFor } from '../operations.js';
 import { answerAfterAck, makeReplier } from '../reply.js';
 import { type SubmitAck, submitTaskModal, type ViewPayload } from '../task-modal-flow.js';
 
@@ -68,9 +71,39 @@ export function makeRejectSubmitHandler(deps: SlackDeps) {
   };
 }
 
+/**
+ * Pause modal submission (the Pause button): a reason longer than the field allows (only a forged
+ * payload can send one) is a field error and pauses nothing; otherwise the task is paused with the
+ * reason, under the same role check and audit entry as `/tasks pause`.
+ */
+export function makePauseSubmitHandler(deps: SlackDeps) {
+  return async ({ body, view, ack, client }: ViewSubmissionArgs): Promise<void> => {
+    const values = view.state.values as Record<string, Record<string, { value?: string | null }>>;
+    const reason = values[BLOCK.pauseReason]?.[ACTION.pauseReasonInput]?.value?.trim() ?? '';
+    if (reason.length > PAUSE_REASON_MAX) {
+      await ack({
+        response_action: 'errors',
+        errors: { [BLOCK.pauseReason]: deps.m.pauseModal.tooLong(PAUSE_REASON_MAX) },
+      });
+      return;
+    }
+    await ack();
+    const meta = decodePauseMeta(view.private_metadata);
+    const reply = makeReplier(deps, client, { userId: body.user.id, channelId: meta?.c });
+    await answerAfterAck(deps, reply, { message: 'pause submission failed' }, async () => {
+      const task = meta ? await getTask(deps.db, meta.t) : undefined;
+      if (!task) return reply.ephemeral(deps.m.taskNotFound(escapeMrkdwn(truncateText(meta?.t ?? '?', 60))));
+      const outcome = await pauseTaskFor(deps, body.user.id, task, reason || undefined);
+      await (outcome.announce ? reply.announce(outcome.text) : reply.ephemeral(outcome.text));
+    });
+  };
+}
+
 export function register(app: App, deps: SlackDeps): void {
   const submit = makeTaskModalSubmitHandler(deps);
   app.view(CALLBACK.taskModal, async (args) => submit(args as unknown as ViewSubmissionArgs));
   const reject = makeRejectSubmitHandler(deps);
   app.view(CALLBACK.rejectModal, async (args) => reject(args as unknown as ViewSubmissionArgs));
+  const pause = makePauseSubmitHandler(deps);
+  app.view(CALLBACK.pauseModal, async (args) => pause(args as unknown as ViewSubmissionArgs));
 }

@@ -407,16 +407,17 @@ describe('/tasks why and the App Home', () => {
       now: T0,
       approvalState: 'pending',
     });
-    const slots: Array<[string, string | null, string]> = [
-      ['skipped', 'not_approved', '2026-03-29T01:00:00.000Z'],
-      ['skipped', 'overlap_skipped', '2026-03-30T00:30:00.000Z'],
-      ['failed', 'worker_lost', '2026-03-31T00:30:00.000Z'],
+    const slots: Array<[string, string | null, string, string | null]> = [
+      ['skipped', 'not_approved', '2026-03-29T01:00:00.000Z', null],
+      ['skipped', 'overlap_skipped', '2026-03-30T00:30:00.000Z', null],
+      ['failed', 'worker_lost', '2026-03-31T00:30:00.000Z', 'worker_lost'],
+      ['timed_out', null, '2026-04-01T00:30:00.000Z', 'timed_out'],
     ];
-    for (const [status, reason, at] of slots) {
+    for (const [status, reason, at, errorCode] of slots) {
       await h.db.pool.query(
-        `insert into task_executions (task_id, trigger, scheduled_for, status, reason, created_at)
-         values ($1, 'schedule', $2, $3, $4, $2)`,
-        [task.id, at, status, reason],
+        `insert into task_executions (task_id, trigger, scheduled_for, status, reason, error_code, created_at)
+         values ($1, 'schedule', $2, $3, $4, $5, $2)`,
+        [task.id, at, status, reason, errorCode],
       );
     }
     await h.db.pool.query(
@@ -431,6 +432,8 @@ describe('/tasks why and the App Home', () => {
     expect(text).toContain('not run: the task was not approved');
     expect(text).toContain('skipped: the previous run was still running');
     expect(text).toContain('lost: the replica running it stopped');
+    // The stored cause, as a sentence.
+    expect(text).toContain('It ran past its timeout and was stopped.');
     // 02:30 Paris does not exist on 2026-03-29: that slot ran at 03:30.
     expect(text).toContain('DST: 02:30 does not exist on 2026-03-29');
   });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { type RunningService, startService } from '../../../src/main.js';
+import { type RunningService, startService } from '../../../src/service/start-service.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { enqueueOutbox } from '../../../src/store/outbox.js';
 import { createTask } from '../../../src/store/tasks.js';

@@ -2,8 +2,8 @@ import { type IncomingHttpHeaders, request } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { type RunningService, startService } from '../../../src/main.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import { type RunningService, startService } from '../../../src/service/start-service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 interface Answer {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { type RunningService, startService } from '../../../src/main.js';
+import { type RunningService, startService } from '../../../src/service/start-service.js';
 import { createSilentLogger } from '../../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 

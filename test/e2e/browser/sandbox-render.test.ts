@@ -313,4 +313,99 @@ describe.skipIf(!HAS_CHROMIUM)('sandbox page in Chromium: Block Kit, mrkdwn and 
     expect(await unauthenticated.json()).toMatchObject({ ok: false, error: 'not_authed' });
     await visible(page.locator('#problems', { hasText: 'invalid_blocks' }));
   });
+
+  it('links only http(s) and mailto URLs: javascript:, data:, vbscript: and slack:// stay text', async () => {
+    // The link button's target is on this machine: the browser opens it (nothing here goes elsewhere).
+    const docsUrl = `${new URL(sandbox.apiUrl).origin}/sandbox/assets/style.css`;
+    const hostile = [
+      '<javascript:alert(document.cookie)|plain js>',
+      '<JavaScript:alert(1)|mixed case js>',
+      '<data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==|data link>',
+      '<vbscript:msgbox(1)|vb link>',
+      '<slack://channel?team=T0&id=C0|slack link>',
+      `<!date^${INSTANT}^{date_num}^javascript:alert(2)|dated>`,
+    ].join(' ');
+    const posted = await api('chat.postMessage', {
+      channel: 'C0GENERAL',
+      text: 'links',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `Links: ${hostile} <https://example.com/fine|fine link> <mailto:ops@example.com|mail>`,
+          },
+        },
+        {
+          type: 'rich_text',
+          elements: [
+            {
+              type: 'rich_text_section',
+              elements: [
+                { type: 'link', url: 'javascript:alert(3)', text: 'rich js' },
+                { type: 'text', text: ' ' },
+                { type: 'link', url: 'https://example.com/rich', text: 'rich fine' },
+              ],
+            },
+          ],
+        },
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'docs',
+              text: { type: 'plain_text', text: 'Docs' },
+              url: docsUrl,
+            },
+          ],
+        },
+      ],
+    });
+    expect(posted.ok).toBe(true);
+    const message = messageWith(page, 'Links:');
+    await visible(message);
+    const targets = await message.evaluate((node) =>
+      [...node.querySelectorAll('[href], [data-url], [src]')].map(
+        (element) =>
+          element.getAttribute('href') ?? element.getAttribute('data-url') ?? element.getAttribute('src'),
+      ),
+    );
+    expect(targets.sort()).toEqual([
+      docsUrl,
+      'https://example.com/fine',
+      'https://example.com/rich',
+      'mailto:ops@example.com',
+    ]);
+    const text = await message.textContent();
+    for (const label of ['plain js', 'mixed case js', 'data link', 'vb link', 'slack link', 'rich js'])
+      expect(text).toContain(label);
+    // The dated link keeps its date, as text.
+    expect(await message.locator('time.slack-date').count()).toBe(1);
+    expect(await message.locator('a time.slack-date').count()).toBe(0);
+
+    // A link button opens its http(s) URL in a new tab.
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup', { timeout: 5000 }),
+      message.locator('button', { hasText: 'Docs' }).click(),
+    ]);
+    await popup.waitForLoadState();
+    expect(popup.url()).toBe(docsUrl);
+    await popup.close();
+
+    // The fake Web API refuses a link button that is not an http(s) URL, as Slack refuses URLs it cannot use.
+    for (const url of ['javascript:alert(1)', 'data:text/html,hi', 'example.com/no-scheme', 'https://']) {
+      const refused = await api('chat.postMessage', {
+        channel: 'C0GENERAL',
+        text: 'x',
+        blocks: [
+          {
+            type: 'actions',
+            elements: [{ type: 'button', action_id: 'go', text: { type: 'plain_text', text: 'Go' }, url }],
+          },
+        ],
+      });
+      expect(refused, url).toMatchObject({ ok: false, error: 'invalid_blocks' });
+    }
+  });
 });

@@ -66,7 +66,7 @@ describe('task row buttons', () => {
     expect((await listAuditForTask(h.db.db, task.id)).map((entry) => entry.action)).toContain('task.run_now');
   });
 
-  it('Pause then Resume toggles the task', async () => {
+  it('Pause (through its reason modal) then Resume toggles the task', async () => {
     const task = await newTask('button pause');
     const click = () =>
       h.send.click({
@@ -76,6 +76,9 @@ describe('task row buttons', () => {
         container: { type: 'message', channelId: 'C0OPS' },
       });
     await click();
+    await h.settle();
+    // Pause opens the reason modal (test/e2e/slack/pause-modal.test.ts); submitted empty, it pauses.
+    await h.send.submit(h.fake.lastView()!, OPERATOR, {});
     await h.settle();
     expect((await getTask(h.db.db, task.id))?.enabled).toBe(false);
     await click();

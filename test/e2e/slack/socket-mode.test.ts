@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebSocket, WebSocketServer } from 'ws';
 import { loadConfig } from '../../../src/config.js';
 import { createSystemClock } from '../../../src/shared/clock.js';
 import { createSilentLogger } from '../../../src/shared/logger.js';
@@ -8,6 +6,7 @@ import { createSlackApp, type SlackApp } from '../../../src/slack/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { allText, VIEWER } from '../../support/slack-harness.js';
+import { type SocketModeServer, startSocketModeServer } from '../../support/socket-mode-server.js';
 import { waitUntil } from '../../support/wait-until.js';
 
 // Socket Mode (SLACK_APP_TOKEN): the real Bolt app opens its connection through apps.connections.open on
@@ -16,30 +15,18 @@ import { waitUntil } from '../../support/wait-until.js';
 
 let db: TestDatabase;
 let fake: FakeSlack;
-let server: WebSocketServer;
+let socketMode: SocketModeServer;
 let slack: SlackApp;
-const sockets: WebSocket[] = [];
-/** Every message the app sent over the socket (acks), parsed. */
-const received: Array<Record<string, unknown>> = [];
+/** Listening TCP servers of this process, before and after the app connected. */
+const tcpServers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap').length;
+let serversBefore = 0;
+let serversAfter = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   fake = await startFakeSlack();
-  server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  server.on('connection', (socket) => {
-    sockets.push(socket);
-    socket.on('message', (data) => received.push(JSON.parse(String(data)) as Record<string, unknown>));
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        num_connections: 1,
-        debug_info: { host: 'fake', approximate_connection_time: 3600 },
-        connection_info: { app_id: 'A0CHRONOPS' },
-      }),
-    );
-  });
-  fake.socketModeUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link/?ticket=test`;
+  socketMode = await startSocketModeServer();
+  fake.socketModeUrl = socketMode.url;
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_APP_TOKEN: 'xapp-1-A0CHRONOPS-1-test',
@@ -55,15 +42,16 @@ beforeAll(async () => {
     logger: createSilentLogger(),
     connection: { retries: 0 },
   });
+  serversBefore = tcpServers();
   await slack.start();
-  await waitUntil(async () => sockets.length === 1, 5000, 'the app connects to the socket');
+  await waitUntil(async () => socketMode.sockets.length === 1, 5000, 'the app connects to the socket');
+  serversAfter = tcpServers();
 });
 
 afterAll(async () => {
   await slack.stop();
   await slack.idle();
-  for (const socket of sockets) socket.terminate();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await socketMode.close();
   await fake.close();
   await db.drop();
   expect(fake.rejected).toEqual([]);
@@ -76,7 +64,7 @@ async function sendEnvelope(
   payload: Record<string, unknown>,
 ): Promise<{ ack: Record<string, unknown>; ackMs: number }> {
   const sentAt = performance.now();
-  sockets[0]!.send(
+  socketMode.sockets[0]!.send(
     JSON.stringify({
       envelope_id: envelopeId,
       type,
@@ -85,12 +73,12 @@ async function sendEnvelope(
     }),
   );
   await waitUntil(
-    async () => received.some((message) => message.envelope_id === envelopeId),
+    async () => socketMode.received.some((message) => message.envelope_id === envelopeId),
     5000,
     `the ack of ${envelopeId}`,
   );
   return {
-    ack: received.find((message) => message.envelope_id === envelopeId)!,
+    ack: socketMode.received.find((message) => message.envelope_id === envelopeId)!,
     ackMs: performance.now() - sentAt,
   };
 }
@@ -98,6 +86,14 @@ async function sendEnvelope(
 describe('Socket Mode', () => {
   it('opens its connection through the configured Web API URL', () => {
     expect(fake.callsTo('apps.connections.open')).toHaveLength(1);
+  });
+
+  it('opens no HTTP server of its own (Bolt would listen on every interface for OAuth or custom routes)', () => {
+    expect(serversBefore).toBeGreaterThan(0);
+    expect(serversAfter).toBe(serversBefore);
+    expect(slack.receiver).toBeUndefined();
+    expect((slack.socketReceiver as unknown as { httpServer?: unknown }).httpServer).toBeUndefined();
+    expect(slack.connectionState()).toBe('connected');
   });
 
   it('acknowledges a slash command envelope and answers it on its response_url', async () => {

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomExecutor } from '../../../src/executors/custom.js';
+import { SCRIPT_RUN_VARIABLE } from '../../../src/executors/marked-processes.js';
 import { runExecution } from '../../../src/scheduler/execution-runner.js';
 import { createSystemClock } from '../../../src/shared/clock.js';
 import { AppError } from '../../../src/shared/errors.js';
 import { createRedactor } from '../../../src/shared/redact.js';
+import { processesWith } from '../../support/processes-with.js';
+import { waitUntil } from '../../support/wait-until.js';
 import { createExecutorTestBed, createTestContext, type ExecutorTestBed } from './support.js';
 
 let bed: ExecutorTestBed;
@@ -37,7 +40,10 @@ beforeAll(async () => {
     'i=0; while [ $i -lt 4000 ]; do echo "line $i: 0123456789012345678901234567890123456789012345678901234567890123456789"; i=$((i+1)); done',
   );
   // Ignores SIGTERM, and so does its child: only SIGKILL of the process group ends them.
-  writeScript(join(scripts, 'stubborn.sh'), `trap '' TERM\nsleep 60 &\necho "pids $$ $!"\necho ready\nwait`);
+  writeScript(
+    join(scripts, 'stubborn.sh'),
+    `trap '' TERM\nsleep 60 &\necho "run $CHRONOPS_SCRIPT_RUN"\necho ready\nwait`,
+  );
   writeScript(join(scripts, 'not-executable.sh'), `touch ${marker}`, 0o644);
   writeScript(join(outside, 'evil.sh'), `touch ${marker}`);
   symlinkSync(join(outside, 'evil.sh'), join(scripts, 'escape.sh'));
@@ -93,6 +99,7 @@ describe('custom executor: scripts', () => {
     // PWD is added by the shell itself.
     expect(names.filter((name) => name !== 'PWD')).toEqual([
       'CHRONOPS_EXECUTION_ID',
+      'CHRONOPS_SCRIPT_RUN',
       'CHRONOPS_TASK_ID',
       'DATABASE_URL',
       'PATH',
@@ -193,22 +200,27 @@ describe('custom executor: scripts', () => {
 
   it('kills a script that ignores SIGTERM (and its children) with SIGKILL after the grace period', async () => {
     const controller = new AbortController();
-    const pids: number[] = [];
-    const started = performance.now();
+    let marker = '';
+    let ready = false;
     const { promise, log } = run('stubborn.sh', {
       signal: controller.signal,
       onLine: (_level, line) => {
-        const match = /^pids (\d+) (\d+)$/.exec(line);
-        if (match) pids.push(Number(match[1]), Number(match[2]));
-        if (line === 'ready') controller.abort(new AppError('timed_out', 'engine timeout'));
+        marker = /^run (\S+)$/.exec(line)?.[1] ?? marker;
+        ready ||= line === 'ready';
       },
     });
+    await waitUntil(async () => ready, 10_000, 'the script is ready');
+    // Pids as this machine sees them (the script's own $$ may be a PID namespace's).
+    const pids = processesWith(SCRIPT_RUN_VARIABLE, marker);
+    // The script and its sleep at least (and the namespace's init, when there is one).
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    const started = performance.now();
+    controller.abort(new AppError('timed_out', 'engine timeout'));
     const error = await promise.catch((caught: unknown) => caught);
     const elapsedMs = performance.now() - started;
     expect(error).toMatchObject({ code: 'timed_out', message: 'engine timeout' });
     expect(elapsedMs).toBeGreaterThanOrEqual(1900);
     expect(elapsedMs).toBeLessThan(4000);
-    expect(pids).toHaveLength(2);
     // SIGKILL is delivered at once, but the kernel reaps a killed process asynchronously: allow it 1 s.
     const deadline = performance.now() + 1000;
     while (pids.some((pid) => !isGone(pid)) && performance.now() < deadline) await sleep(20);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DeadReason } from '../../../src/notify/outbox-worker.js';
+import type { DeadReason } from '../../../src/notify/outbox-row-delivery.js';
 import { createFakeClock, type FakeClock } from '../../../src/shared/clock.js';
-import { runMigrations } from '../../../src/store/database.js';
+import { MIGRATIONS_FOLDER, runMigrations } from '../../../src/store/database.js';
 import { listDeadAlerts, redeliverDeadAlert } from '../../../src/store/dead-alerts.js';
 import type { OutboxEntry } from '../../../src/store/outbox.js';
 import { createTask } from '../../../src/store/tasks.js';
@@ -226,16 +228,28 @@ describe('dead alerts are listed and redelivered', () => {
     });
   });
 
+  /** When drizzle-kit recorded a migration (its journal's `when`, stored as created_at). */
+  const migrationWhen = (tag: string): number => {
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+      entries: Array<{ tag: string; when: number }>;
+    };
+    const entry = journal.entries.find((e) => e.tag === tag);
+    if (!entry) throw new Error(`no migration ${tag}`);
+    return entry.when;
+  };
+
   it('lists alerts that were dead before the upgrade (migration 0008)', async () => {
     const old = await createTestDatabase({ max: 2 });
     try {
       // The database as 0007 left it, with an alert given up by the old count of attempts.
       await old.pool.query(`drop index notification_outbox_dead_idx`);
       await old.pool.query(`alter table notification_outbox drop column dead_at, drop column failing_since`);
-      await old.pool.query(
-        `delete from drizzle.__drizzle_migrations
-          where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`,
-      );
+      // …and without what later migrations added, so they apply again after 0008.
+      await old.pool.query(`drop index scheduled_tasks_name_trgm_idx`);
+      await old.pool.query(`alter table task_executions drop column error_code`);
+      await old.pool.query(`delete from drizzle.__drizzle_migrations where created_at >= $1`, [
+        migrationWhen('0008_dead_alerts'),
+      ]);
       await old.pool.query(
         `insert into notification_outbox (kind, dedupe_key, channel, payload, status, attempts, last_error, next_attempt_at)
          values ('task_message', 'task_message:old', null, '{}', 'dead', 10, 'An HTTP protocol error occurred: statusCode = 500', $1)`,

@@ -37,7 +37,16 @@ describe('duration anomalies', () => {
     const id = running.rows[0]!.id;
     const settled = await settleExecutions(db.pool, {
       outcomes: [
-        { id, status: 'success', finishedAt: T0, durationMs: 8000, logs: '', error: null, result: null },
+        {
+          id,
+          status: 'success',
+          finishedAt: T0,
+          durationMs: 8000,
+          logs: '',
+          error: null,
+          errorCode: null,
+          result: null,
+        },
       ],
       now: T0,
       workerId: 'w1',
@@ -97,6 +106,7 @@ describe('duration anomalies with a replica cache', () => {
         durationMs: 8000,
         logs: '',
         error: null,
+        errorCode: null,
         result: null,
       })),
       now: T0,

@@ -128,7 +128,9 @@ describe('early start', () => {
     expect(await statusOf(early!.id as string)).toBe('cancelled');
     // Past the instant, the executor still has not been called.
     clock.set(task.nextRunAt!.getTime() + 1000);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The instant's timer fired as the clock passed it (the fake clock's timers), and found it cancelled.
+    expect(clock.pendingTimers()).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(scripted.calls).toHaveLength(0);
   });
 });

@@ -173,6 +173,11 @@ describe('retry means run now', () => {
   it('brings the automatic retry waiting for its backoff forward to now: same row, audited, run at once', async () => {
     const { clock, scripted, scheduler, task } = await failOnce(3);
     const [failed, pending] = await executionsOf(database, task.id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: 'scripted failure',
+      error_code: 'executor_failed',
+    });
     expect(pending).toMatchObject({ status: 'queued', attempt: 2, trigger: 'retry' });
     const dueAt = pending!.run_after as Date;
     expect(dueAt.getTime() - clock.nowMs()).toBe(30_000);
@@ -286,6 +291,7 @@ describe('timeouts and cancellation', () => {
     expect(execution).toMatchObject({
       status: 'timed_out',
       error: 'Timed out after 1 s; the executor was aborted.',
+      error_code: 'timed_out',
     });
     expect(execution!.duration_ms).toBe(1500);
     const stored = await database.pool.query(
@@ -321,6 +327,7 @@ describe('timeouts and cancellation', () => {
     expect(cancelled).toMatchObject({
       status: 'cancelled',
       reason: 'cancelled_by_user',
+      error_code: 'cancelled',
       cancel_requested_by: 'U9',
     });
     expect(
@@ -376,7 +383,12 @@ describe('crash recovery', () => {
     const report = await replicaB.tick(clock.now());
     expect(report.reaped).toBe(1);
     const [lost, retry] = await executionsOf(database, task.id);
-    expect(lost).toMatchObject({ status: 'failed', reason: 'worker_lost', worker_id: 'replica-a' });
+    expect(lost).toMatchObject({
+      status: 'failed',
+      reason: 'worker_lost',
+      error_code: 'worker_lost',
+      worker_id: 'replica-a',
+    });
     expect(lost!.error).toMatch(/^Worker lost: replica-a stopped renewing its lease/);
     expect(retry).toMatchObject({ attempt: 2, trigger: 'retry', parent_execution_id: lost!.id });
     // Losing its worker is not the task's fault: the retry is due at once, not after the backoff.
@@ -581,5 +593,43 @@ describe('crash recovery', () => {
     expect((await executionsOf(database, task.id)).map((row) => row.status)).toEqual(['running']);
     a.releaseAll();
     await replicaA.idle();
+  });
+});
+
+describe('the cause of a failure is stored as a code', () => {
+  it('records the AppError code an executor threw, for SQL readers and alerts', async () => {
+    const clock = createFakeClock(T);
+    const scripted = createScriptedExecutor();
+    const scheduler = createTestScheduler(database, clock, scripted);
+    const task = await createTask(
+      database.db,
+      makeDraft(
+        {
+          cron: '0 3 * * *',
+          params: { behaviour: 'fail-coded', code: 'task_sql_unavailable' },
+          maxRetries: 0,
+        },
+        T,
+      ),
+      { actor, now: T },
+    );
+    clock.set(task.nextRunAt!);
+    await scheduler.tick(clock.now());
+    await scheduler.idle();
+    const [failed] = await executionsOf(database, task.id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: 'coded failure',
+      error_code: 'task_sql_unavailable',
+    });
+    const alert = await database.pool.query(
+      `select payload from notification_outbox where kind = 'execution_failed' and payload->>'executionId' = $1`,
+      [failed!.id],
+    );
+    expect(alert.rows[0]?.payload).toMatchObject({ errorCode: 'task_sql_unavailable' });
+    const byCause = await database.pool.query(
+      `select count(*)::int as n from task_executions where error_code = 'task_sql_unavailable'`,
+    );
+    expect(byCause.rows[0].n).toBe(1);
   });
 });

@@ -116,6 +116,7 @@ describe('is_running after a change of overlap policy', () => {
             durationMs: 1,
             logs: '',
             error: null,
+            errorCode: null,
             result: null,
           },
         ],

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeClock, createSystemClock } from '../../../src/shared/clock.js';
+import { createFakeClock } from '../../../src/shared/clock.js';
 import { createTask } from '../../../src/store/tasks.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { actor, makeDraft, T0 as T } from '../../support/fixtures.js';
@@ -139,35 +139,55 @@ describe('started at the claim', () => {
     const rows = await executionsOf(database, task.id);
     expect(rows.map((row) => [row.status, row.worker_id])).toEqual([['queued', 'worker-b']]);
     clock.set(instant.getTime() + 100);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Nothing of this task was started or waits for its instant here (no timer left on the clock).
+    await scheduler.idle();
+    expect(clock.pendingTimers()).toBe(0);
     expect(scripted.calls).toHaveLength(0);
     await scheduler.stop();
   });
 
   it('looks again every 50 ms, not in a busy loop, while a task due within the look-ahead still runs', async () => {
-    // The real loop on the real clock: an every-second task whose runs hang is due within the
-    // look-ahead all the time, but cannot be claimed until within the start lead.
-    const clock = createSystemClock();
+    // The real loop on the fake clock, whose timers fire as the test moves it: an every-second task
+    // whose runs hang is due within the look-ahead all the time, but cannot be claimed until within the
+    // start lead. No real time passes between the loop's ticks.
+    const clock = createFakeClock('2026-11-28T10:00:00.000Z');
     const scripted = createScriptedExecutor();
     const scheduler = createTestScheduler(database, clock, scripted, { lookaheadMs: 1500, startLeadMs: 250 });
-    const now = clock.now();
     await createTask(
       database.db,
-      makeDraft({ cron: '* * * * * *', overlapPolicy: 'skip', params: { behaviour: 'hang' } }, now),
-      { actor, now },
+      makeDraft({ cron: '* * * * * *', overlapPolicy: 'skip', params: { behaviour: 'hang' } }, clock.now()),
+      { actor, now: clock.now() },
     );
     let ticks = 0;
     scheduler.events.on('tick', () => {
       ticks++;
     });
     scheduler.start();
-    await waitUntil(async () => scripted.calls.length >= 1, 3000, 'the first run starts');
-    const before = ticks;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const during = ticks - before;
-    // About 40 at one look per 50 ms; a loop that does not wait ticks as fast as the database answers.
-    expect(during).toBeGreaterThanOrEqual(10);
-    expect(during).toBeLessThanOrEqual(80);
+    const sleeps: number[] = [];
+    /** Waits for the loop to fall asleep after its next tick, then moves the clock to its wake-up. */
+    const step = async () => {
+      const before = ticks;
+      await waitUntil(
+        async () => ticks > before && (scheduler.nextWakeAt()?.getTime() ?? 0) > clock.nowMs(),
+        10_000,
+        'the loop ticks and sleeps',
+      );
+      const wakeAt = scheduler.nextWakeAt()!.getTime();
+      sleeps.push(wakeAt - clock.nowMs());
+      clock.set(wakeAt);
+    };
+    while (scripted.calls.length === 0) await step();
+    // Two seconds of the clock once the first run hangs.
+    const endMs = clock.nowMs() + 2000;
+    const first = sleeps.length;
+    while (clock.nowMs() < endMs) await step();
+    const during = sleeps.slice(first);
+    // About 40 looks at one per 50 ms (fewer when a claim planned the next seconds ahead); a loop that
+    // did not wait would tick as fast as the database answers, and never sleep.
+    expect(during.length).toBeGreaterThanOrEqual(10);
+    expect(during.length).toBeLessThanOrEqual(80);
+    for (const sleep of during) expect(sleep).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...during)).toBeLessThanOrEqual(50);
     scripted.releaseAll();
     await scheduler.stop();
   });

@@ -118,4 +118,28 @@ describe('ensureSystemTasks', () => {
     expect((await findTaskByName(database.db, 'Daily report'))?.isSystem).toBe(false);
     expect((await findTaskByName(database.db, 'Daily report (system)'))?.isSystem).toBe(true);
   });
+
+  it('names the system tasks in French in a French installation, and never renames existing ones', async () => {
+    const database = await freshDatabase();
+    const french = await ensureSystemTasks(database.db, { ...options, locale: 'fr' });
+    expect(french.created.sort()).toEqual([
+      'Archivage des conversations',
+      'Nettoyage des limites de débit',
+      'Nettoyage des sessions admin',
+      'Rapport quotidien',
+      "Rétention de l'historique des exécutions",
+    ]);
+    const report = await findTaskByName(database.db, 'Rapport quotidien');
+    expect(report?.description).toMatch(/^Tâche système : /);
+    // Switching back to English creates nothing and renames nothing: the key, not the name, says which.
+    const again = await ensureSystemTasks(database.db, { ...options, locale: 'en' });
+    expect(again.created).toEqual([]);
+    expect(await findTaskByName(database.db, 'Daily report')).toBeUndefined();
+    expect(
+      (await listTasks(database.db))
+        .filter((task) => task.isSystem)
+        .map((task) => task.name)
+        .sort(),
+    ).toEqual(french.created.sort());
+  });
 });

@@ -37,6 +37,30 @@ describe('troubleshooting SQL from the original guide', () => {
     expect(result.rows[0].created_at.getTime()).toBeGreaterThan(result.rows[1].created_at.getTime());
   });
 
+  it('counts the failures of the last day by cause, as the README shows', async () => {
+    const task = await createTask(database.db, makeDraft({ name: 'by cause' }), {
+      actor: { id: 'U1' },
+      now: T0,
+    });
+    for (const [status, code] of [
+      ['failed', 'worker_lost'],
+      ['failed', 'worker_lost'],
+      ['timed_out', 'timed_out'],
+      ['success', null],
+    ] as const) {
+      await database.pool.query(
+        `insert into task_executions (task_id, trigger, status, error_code, finished_at) values ($1, 'schedule', $2, $3, now())`,
+        [task.id, status, code],
+      );
+    }
+    const result = await database.pool.query(
+      `SELECT error_code, count(*) FROM task_executions
+ WHERE finished_at > now() - interval '1 day' AND status IN ('failed', 'timed_out') GROUP BY 1`,
+    );
+    const counts = Object.fromEntries(result.rows.map((row) => [row.error_code, Number(row.count)]));
+    expect(counts).toMatchObject({ worker_lost: 2, timed_out: 1 });
+  });
+
   it('unsticks a task and finds its running executions', async () => {
     const task = await createTask(database.db, makeDraft(), { actor: { id: 'U1' }, now: T0 });
     await database.pool.query(`update scheduled_tasks set is_running = true where id = $1`, [task.id]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { codeBlock } from '../../../src/blockkit/mrkdwn.js';
 import { displayChunks } from '../../../src/domain/display-chunks.js';
-import { codeBlock } from '../../../src/domain/mrkdwn.js';
 import { fullTextPages } from '../../../src/slack/blocks/full-text-modal.js';
 
 describe('displayChunks', () => {

@@ -268,6 +268,13 @@ describe('validateTaskParams: refusals name the field', () => {
       /^env: DATABASE_URL is one of chronops's own credentials/,
     ],
     [
+      "the dead man's switch URL (it carries its token)",
+      'custom',
+      { kind: 'script', script: 'a.sh', env: ['HEARTBEAT_URL'] },
+      'env',
+      /^env: HEARTBEAT_URL is one of chronops's own credentials/,
+    ],
+    [
       'a parent-directory script',
       'custom',
       { kind: 'script', script: '../etc/passwd' },

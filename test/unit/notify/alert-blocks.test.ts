@@ -112,6 +112,31 @@ describe('alert messages', () => {
     }
   }
 
+  it("names the failure's cause in the reader's language, from its code", () => {
+    const payload = { ...payloads.execution_failed, errorCode: 'timed_out' };
+    const fr = allText(
+      buildOutboxMessage('execution_failed', payload, { m: notifyMessagesFor('fr'), locale: 'fr' }).blocks,
+    );
+    expect(fr).toContain('*Cause*\nElle a dépassé son délai et a été arrêtée.');
+    const en = allText(
+      buildOutboxMessage(
+        'worker_lost',
+        { ...payloads.worker_lost, errorCode: 'worker_lost' },
+        { m: notifyMessagesFor('en'), locale: 'en' },
+      ).blocks,
+    );
+    expect(en).toContain('*Cause*\nThe replica running it stopped responding.');
+    // An alert queued before codes were stored, or with an unknown one, shows no cause line.
+    const old = allText(
+      buildOutboxMessage(
+        'execution_failed',
+        { ...payloads.execution_failed, errorCode: 'bogus' },
+        { m: notifyMessagesFor('en'), locale: 'en' },
+      ).blocks,
+    );
+    expect(old).not.toContain('*Cause*');
+  });
+
   it('lists at most MISSED_TASKS_SHOWN tasks and says how many more', () => {
     const message = buildOutboxMessage('missed_runs', payloads.missed_runs, {
       m: notifyMessagesFor('en'),

@@ -18,6 +18,7 @@ describe('scheduler metrics', () => {
       maxRetries: 3,
       scheduledFor: null,
       error: null,
+      errorCode: null,
       retry: null,
     };
     events.emit('execution.finished', { ...settled, id: 'e1', status: 'success', durationMs: 1500 });

@@ -65,6 +65,7 @@ const execution = (overrides: Partial<ExecutionRow> = {}): ExecutionRow => ({
   cancelRequestedBy: null,
   logs: '<&>`'.repeat(20_000),
   error: `${'error <!here> '.repeat(1000)}`,
+  errorCode: 'executor_failed',
   result: null,
   triggeredBy: 'U0ADMIN',
   createdAt: NOW,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { codeBlock, escapeMrkdwn, truncateText } from '../../../src/blockkit/mrkdwn.js';
 import { closestMatches, editDistance } from '../../../src/domain/fuzzy-match.js';
-import { codeBlock, escapeMrkdwn, truncateText } from '../../../src/domain/mrkdwn.js';
 import { parseTasksCommand, tokenize } from '../../../src/slack/parse-command.js';
 
 describe('escapeMrkdwn', () => {

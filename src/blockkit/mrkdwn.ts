@@ -25,3 +25,14 @@ export function codeBlock(text: string): string {
   const body = escapeMrkdwn(text).replace(/```/g, "'''");
   return `\`\`\`${body === '' ? ' ' : body}\`\`\``;
 }
+
+/**
+ * A value from a result row as mrkdwn text (dates as ISO-8601, objects as JSON), escaped: the report and
+ * notification executors show rows of a database the task's author controls.
+ */
+export function displayValue(value: unknown): string {
+  if (value === null || value === undefined) return '∅';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return escapeMrkdwn(JSON.stringify(value));
+  return escapeMrkdwn(String(value));
+}
