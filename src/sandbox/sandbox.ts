@@ -41,6 +41,18 @@ export interface SandboxOptions {
   logger: Logger;
   users?: readonly SandboxUser[];
   nowMs?: () => number;
+  /**
+   * What the page suggests as `/tasks …` is typed: the bot's subcommands and templates, given by the
+   * composition root as plain data (the sandbox knows nothing of the bot) and served at
+   * `/sandbox/commands`. None by default: the page then suggests only `/tasks`.
+   */
+  commands?: SandboxCommands;
+}
+
+/** The `/tasks` subcommands and templates the page suggests (see SandboxOptions.commands). */
+export interface SandboxCommands {
+  readonly subcommands: ReadonlyArray<{ name: string; usage: string; description: string }>;
+  readonly templates: ReadonlyArray<{ id: string; name: string }>;
 }
 
 export interface Sandbox {
@@ -66,12 +78,41 @@ export interface Sandbox {
 }
 
 const PAGE_DIR = join(import.meta.dirname, 'page');
+const SCRIPT = 'text/javascript; charset=utf-8';
+/** The page's files served under /sandbox/assets/, and nothing else of the folder (types.d.ts is not). */
 const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'render.js': 'text/javascript; charset=utf-8',
-  'mrkdwn.js': 'text/javascript; charset=utf-8',
+  'main.js': SCRIPT,
+  'app.js': SCRIPT,
+  'api.js': SCRIPT,
+  'state.js': SCRIPT,
+  'dom.js': SCRIPT,
+  'page-view.js': SCRIPT,
+  'sidebar.js': SCRIPT,
+  'channel.js': SCRIPT,
+  'home.js': SCRIPT,
+  'modal.js': SCRIPT,
+  'confirm.js': SCRIPT,
+  'elements.js': SCRIPT,
+  'view-state.js': SCRIPT,
+  'composer.js': SCRIPT,
+  'suggestions.js': SCRIPT,
+  'render.js': SCRIPT,
+  'mrkdwn.js': SCRIPT,
   'style.css': 'text/css; charset=utf-8',
 };
+/**
+ * Headers of the page and of its files. The CSP allows only the sandbox's own scripts, styles and
+ * calls (no inline script, so markup slipped into a message could not run) and images from anywhere
+ * secure, as Block Kit's image_url may point anywhere; the page may not be framed.
+ */
+const PAGE_HEADERS = {
+  'cache-control': 'no-cache',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+} as const;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_PROBLEMS = 20;
 const STREAM_HEARTBEAT_MS = 15_000;
@@ -253,6 +294,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       request.on('close', () => streams.delete(response));
       return;
     }
+    if (path === '/sandbox/commands' && method === 'GET')
+      return sendJson(response, 200, options.commands ?? { subcommands: [], templates: [] });
     if (path === '/sandbox/state') {
       // Reading is harmless: an unknown or missing user sees the workspace as its first person.
       const user = new URL(request.url ?? '/', baseUrl).searchParams.get('user');
@@ -262,7 +305,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       const file = path.slice('/sandbox/assets/'.length);
       const type = ASSETS[file];
       if (!type) return sendJson(response, 404, { ok: false, error: 'not found' });
-      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
+      response.writeHead(200, { ...PAGE_HEADERS, 'content-type': type });
       return response.end(await readFile(join(PAGE_DIR, file)));
     }
     if (path.startsWith('/sandbox/') && method === 'POST') {
@@ -273,7 +316,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return sendJson(response, answer.status, answer.body);
     }
     if (path === '/' || path === '/index.html') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      response.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' });
       return response.end(await readFile(join(PAGE_DIR, 'index.html')));
     }
     return sendJson(response, 404, { ok: false, error: 'not found' });
