@@ -8,6 +8,7 @@ import { escapeHtml, renderMrkdwn, renderPlain, renderText, safeLinkUrl } from '
 /** @typedef {import('./types.js').Block} Block */
 /** @typedef {import('./types.js').BlockElement} BlockElement */
 /** @typedef {import('./types.js').BlockOption} BlockOption */
+/** @typedef {import('./types.js').ContextElement} ContextElement */
 /** @typedef {import('./types.js').RenderContext} RenderContext */
 /** @typedef {import('./types.js').RichElement} RichElement */
 /** @typedef {import('./types.js').RichInline} RichInline */
@@ -49,7 +50,7 @@ function renderBlock(block, ctx) {
     case 'context':
       return wrap(
         'context',
-        (block.elements ?? [])
+        /** @type {ContextElement[]} */ (block.elements ?? [])
           .map((element) =>
             element.type === 'image'
               ? `<img class="context-image" src="${attr(element.image_url)}" alt="${attr(element.alt_text)}">`
@@ -60,7 +61,7 @@ function renderBlock(block, ctx) {
     case 'actions':
       return wrap(
         'actions',
-        (block.elements ?? [])
+        /** @type {BlockElement[]} */ (block.elements ?? [])
           .map((element) => renderElement(element, block, ctx, { dispatch: true }))
           .join(''),
       );
@@ -76,7 +77,9 @@ function renderBlock(block, ctx) {
     case 'rich_text':
       return wrap(
         'rich-text',
-        (block.elements ?? []).map((element) => renderRichElement(element, ctx)).join(''),
+        /** @type {RichElement[]} */ (block.elements ?? [])
+          .map((element) => renderRichElement(element, ctx))
+          .join(''),
       );
     default:
       return wrap(

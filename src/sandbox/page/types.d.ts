@@ -94,8 +94,8 @@ export interface Block {
   text?: TextObject;
   fields?: TextObject[];
   accessory?: BlockElement;
-  /** Elements of actions, context and rich_text blocks. */
-  elements?: Array<BlockElement & ContextElement & RichElement>;
+  /** Elements of actions (BlockElement), context (ContextElement) and rich_text (RichElement) blocks. */
+  elements?: Array<BlockElement | ContextElement | RichElement>;
   element?: BlockElement;
   label?: TextObject;
   hint?: TextObject;
