@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import { acceptedHosts, decideAccess, isPage, newSecret, sameSecret } from './access.js';
 import type { Json } from './block-rules.js';
 import { createBotClient } from './bot-client.js';
 import { type ActionSource, createInteractions, type PageAction, type StateValues } from './interactions.js';
+import { servePageFile } from './page-files.js';
 import {
   ALERTS_CHANNEL,
   dmChannelOf,
@@ -42,9 +41,8 @@ export interface SandboxOptions {
   users?: readonly SandboxUser[];
   nowMs?: () => number;
   /**
-   * What the page suggests as `/tasks …` is typed: the bot's subcommands and templates, given by the
-   * composition root as plain data (the sandbox knows nothing of the bot) and served at
-   * `/sandbox/commands`. None by default: the page then suggests only `/tasks`.
+   * The bot's subcommands and templates, which the page suggests as `/tasks …` is typed (served at
+   * `/sandbox/commands`): plain data from the composition root, as the sandbox knows nothing of the bot.
    */
   commands?: SandboxCommands;
 }
@@ -77,42 +75,6 @@ export interface Sandbox {
   close(): void;
 }
 
-const PAGE_DIR = join(import.meta.dirname, 'page');
-const SCRIPT = 'text/javascript; charset=utf-8';
-/** The page's files served under /sandbox/assets/, and nothing else of the folder (types.d.ts is not). */
-const ASSETS: Record<string, string> = {
-  'main.js': SCRIPT,
-  'app.js': SCRIPT,
-  'api.js': SCRIPT,
-  'state.js': SCRIPT,
-  'dom.js': SCRIPT,
-  'page-view.js': SCRIPT,
-  'sidebar.js': SCRIPT,
-  'channel.js': SCRIPT,
-  'home.js': SCRIPT,
-  'modal.js': SCRIPT,
-  'confirm.js': SCRIPT,
-  'elements.js': SCRIPT,
-  'view-state.js': SCRIPT,
-  'composer.js': SCRIPT,
-  'suggestions.js': SCRIPT,
-  'render.js': SCRIPT,
-  'mrkdwn.js': SCRIPT,
-  'style.css': 'text/css; charset=utf-8',
-};
-/**
- * Headers of the page and of its files. The CSP allows only the sandbox's own scripts, styles and
- * calls (no inline script, so markup slipped into a message could not run) and images from anywhere
- * secure, as Block Kit's image_url may point anywhere; the page may not be framed.
- */
-const PAGE_HEADERS = {
-  'cache-control': 'no-cache',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-} as const;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_PROBLEMS = 20;
 const STREAM_HEARTBEAT_MS = 15_000;
@@ -303,10 +265,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     }
     if (path.startsWith('/sandbox/assets/')) {
       const file = path.slice('/sandbox/assets/'.length);
-      const type = ASSETS[file];
-      if (!type) return sendJson(response, 404, { ok: false, error: 'not found' });
-      response.writeHead(200, { ...PAGE_HEADERS, 'content-type': type });
-      return response.end(await readFile(join(PAGE_DIR, file)));
+      if (file === 'index.html' || !(await servePageFile(response, file)))
+        return sendJson(response, 404, { ok: false, error: 'not found' });
+      return;
     }
     if (path.startsWith('/sandbox/') && method === 'POST') {
       if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
@@ -316,8 +277,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return sendJson(response, answer.status, answer.body);
     }
     if (path === '/' || path === '/index.html') {
-      response.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' });
-      return response.end(await readFile(join(PAGE_DIR, 'index.html')));
+      await servePageFile(response, 'index.html');
+      return;
     }
     return sendJson(response, 404, { ok: false, error: 'not found' });
   };
