@@ -29,6 +29,8 @@ const FILES: Readonly<Record<string, string>> = {
   'render.js': SCRIPT,
   'mrkdwn.js': SCRIPT,
   'style.css': 'text/css; charset=utf-8',
+  'messages.css': 'text/css; charset=utf-8',
+  'overlays.css': 'text/css; charset=utf-8',
 };
 /**
  * Headers of the page and of its files. The CSP allows only the sandbox's own scripts, styles and
