@@ -1,5 +1,4 @@
 import { CronExpressionParser } from 'cron-parser';
-import { AppError } from '../shared/errors.js';
 import { DAY_MS, formatClock, formatDate, HOUR_MS, SECOND_MS } from './civil-time.js';
 import { splitExpression } from './cron-fields.js';
 import { buildMatcher, firesOnSomeDay, type Matcher, nextWall } from './cron-matcher.js';

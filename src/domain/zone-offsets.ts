@@ -1,5 +1,4 @@
 import { IANAZone } from 'luxon';
-import { AppError } from '../shared/errors.js';
 import { DAY_MS, MINUTE_MS, SECOND_MS, yearOfInstant } from './civil-time.js';
 import { unknownZoneError } from './i18n/input-errors.js';
 

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import { acceptedHosts, decideAccess, isPage, newSecret, sameSecret } from './access.js';
 import type { Json } from './block-rules.js';
 import { createBotClient } from './bot-client.js';
 import { type ActionSource, createInteractions, type PageAction, type StateValues } from './interactions.js';
+import { servePageFile } from './page-files.js';
 import {
   ALERTS_CHANNEL,
   dmChannelOf,
@@ -41,6 +40,17 @@ export interface SandboxOptions {
   logger: Logger;
   users?: readonly SandboxUser[];
   nowMs?: () => number;
+  /**
+   * The bot's subcommands and templates, which the page suggests as `/tasks …` is typed (served at
+   * `/sandbox/commands`): plain data from the composition root, as the sandbox knows nothing of the bot.
+   */
+  commands?: SandboxCommands;
+}
+
+/** The `/tasks` subcommands and templates the page suggests (see SandboxOptions.commands). */
+export interface SandboxCommands {
+  readonly subcommands: ReadonlyArray<{ name: string; usage: string; description: string }>;
+  readonly templates: ReadonlyArray<{ id: string; name: string }>;
 }
 
 export interface Sandbox {
@@ -65,13 +75,6 @@ export interface Sandbox {
   close(): void;
 }
 
-const PAGE_DIR = join(import.meta.dirname, 'page');
-const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'render.js': 'text/javascript; charset=utf-8',
-  'mrkdwn.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-};
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_PROBLEMS = 20;
 const STREAM_HEARTBEAT_MS = 15_000;
@@ -253,6 +256,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       request.on('close', () => streams.delete(response));
       return;
     }
+    if (path === '/sandbox/commands' && method === 'GET')
+      return sendJson(response, 200, options.commands ?? { subcommands: [], templates: [] });
     if (path === '/sandbox/state') {
       // Reading is harmless: an unknown or missing user sees the workspace as its first person.
       const user = new URL(request.url ?? '/', baseUrl).searchParams.get('user');
@@ -260,10 +265,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     }
     if (path.startsWith('/sandbox/assets/')) {
       const file = path.slice('/sandbox/assets/'.length);
-      const type = ASSETS[file];
-      if (!type) return sendJson(response, 404, { ok: false, error: 'not found' });
-      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
-      return response.end(await readFile(join(PAGE_DIR, file)));
+      if (file === 'index.html' || !(await servePageFile(response, file)))
+        return sendJson(response, 404, { ok: false, error: 'not found' });
+      return;
     }
     if (path.startsWith('/sandbox/') && method === 'POST') {
       if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
@@ -273,8 +277,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return sendJson(response, answer.status, answer.body);
     }
     if (path === '/' || path === '/index.html') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-      return response.end(await readFile(join(PAGE_DIR, 'index.html')));
+      await servePageFile(response, 'index.html');
+      return;
     }
     return sendJson(response, 404, { ok: false, error: 'not found' });
   };

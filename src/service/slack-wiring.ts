@@ -6,6 +6,7 @@ import { createSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import type { Logger } from '../shared/logger.js';
 import type { SecretSet } from '../shared/redact.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
+import { commandCatalog } from '../slack/command-catalog.js';
 import type { DatabaseHandle } from '../store/database.js';
 import type { AlertMetrics } from './metrics.js';
 
@@ -33,6 +34,7 @@ export function startSandbox(
     baseUrl: httpUrl,
     listenHost: config.host,
     logger: deps.logger,
+    commands: commandCatalog(),
   });
   const idsWithRole = (role: 'admin' | 'operator') =>
     sandbox.users.filter((user) => user.role === role).map((user) => user.id);

@@ -41,6 +41,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   'main.ts': ['service', 'config.ts', 'shared'],
 };
 
+function everyFile(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? everyFile(path) : [path];
+  });
+}
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
@@ -157,9 +164,9 @@ describe('architecture', () => {
     expect(broken).toEqual([]);
   });
 
-  it('keeps every source file within 400 lines', () => {
-    const long = files
-      .map((file) => ({ where: relative(SRC, file.path), lines: file.text.split('\n').length }))
+  it('keeps every file in src/ within 400 lines, the sandbox page scripts and styles too', () => {
+    const long = everyFile(SRC)
+      .map((path) => ({ where: relative(SRC, path), lines: readFileSync(path, 'utf8').split('\n').length }))
       .filter((file) => file.lines > MAX_FILE_LINES)
       .map((file) => `${file.where}: ${file.lines} lines`);
     expect(long).toEqual([]);

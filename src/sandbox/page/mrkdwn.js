@@ -1,7 +1,12 @@
+// @ts-check
 // Slack mrkdwn → HTML for the sandbox page. Everything is HTML-escaped before any markup is added, so
 // message text can never inject markup. Handles bold, italic, strike, inline code, code blocks, quotes,
 // links, user/channel/special mentions, <!date^…> tokens (in the viewer's time zone) and emoji codes.
 
+/** @typedef {import('./types.js').MrkdwnContext} MrkdwnContext */
+/** @typedef {import('./types.js').TextObject} TextObject */
+
+/** @type {Readonly<Record<string, string>>} */
 export const EMOJI = {
   alarm_clock: '⏰',
   arrow_forward: '▶️',
@@ -75,6 +80,7 @@ export const EMOJI = {
   shield: '🛡️',
 };
 
+/** @param {unknown} text */
 export function escapeHtml(text) {
   return String(text)
     .replace(/&/g, '&amp;')
@@ -85,25 +91,33 @@ export function escapeHtml(text) {
 }
 
 /** Slack escapes only &, < and > in message text; undo that before HTML-escaping for display. */
+/** @param {string} text */
 function decodeSlack(text) {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+/** Emoji codes (`:tada:`) in already escaped HTML. @param {string} escaped */
 export function emojify(escaped) {
-  return escaped.replace(/:([a-z0-9_+-]+):/g, (whole, name) =>
-    EMOJI[name] ? `<span class="emoji" title=":${name}:">${EMOJI[name]}</span>` : whole,
-  );
+  return escaped.replace(/:([a-z0-9_+-]+):/g, (/** @type {string} */ whole, /** @type {string} */ name) => {
+    const emoji = EMOJI[name];
+    return emoji ? `<span class="emoji" title=":${name}:">${emoji}</span>` : whole;
+  });
 }
 
-const pad = (n) => String(n).padStart(2, '0');
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
 
+/** @param {number} day */
 function ordinal(day) {
   const s = ['th', 'st', 'nd', 'rd'];
   const v = day % 100;
   return `${day}${s[(v - 20) % 10] || s[v] || s[0]}`;
 }
 
-/** The parts of an instant in a zone (the viewer's by default). */
+/**
+ * The parts of an instant in a zone (the viewer's by default).
+ * @param {Date} date
+ * @param {string} timeZone
+ */
 function partsIn(date, timeZone) {
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone,
@@ -119,16 +133,17 @@ function partsIn(date, timeZone) {
   const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
   return {
     year: Number(parts.year),
-    month: parts.month,
+    month: parts.month ?? '',
     day: Number(parts.day),
     monthNum: new Intl.DateTimeFormat('en-US', { timeZone, month: '2-digit' }).format(date),
-    weekday: parts.weekday,
+    weekday: parts.weekday ?? '',
     hour: Number(parts.hour),
     minute: Number(parts.minute),
     second: Number(parts.second),
   };
 }
 
+/** @param {Date} date @param {string} timeZone */
 function dayKey(date, timeZone) {
   return new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -138,7 +153,12 @@ function dayKey(date, timeZone) {
   }).format(date);
 }
 
-/** Slack's `{date_…}`/`{time}`/`{ago}` tokens, rendered for the viewer (zone `timeZone`, now `nowMs`). */
+/**
+ * Slack's `{date_…}`/`{time}`/`{ago}` tokens, rendered for the viewer (zone `timeZone`, now `nowMs`).
+ * @param {number} unixSeconds
+ * @param {string} template
+ * @param {{ timeZone?: string, nowMs?: number }} [options]
+ */
 export function formatSlackDate(unixSeconds, template, options = {}) {
   const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const nowMs = options.nowMs ?? Date.now();
@@ -153,6 +173,7 @@ export function formatSlackDate(unixSeconds, template, options = {}) {
   );
   const pretty =
     dayDiff === 0 ? 'Today' : dayDiff === -1 ? 'Yesterday' : dayDiff === 1 ? 'Tomorrow' : undefined;
+  /** @type {Record<string, string>} */
   const values = {
     date_num: `${p.year}-${p.monthNum}-${pad(p.day)}`,
     date: `${p.month} ${ordinal(p.day)}, ${p.year}`,
@@ -162,12 +183,16 @@ export function formatSlackDate(unixSeconds, template, options = {}) {
     time_secs: `${time}:${pad(p.second)}`,
     ago: ago(nowMs - date.getTime()),
   };
-  values.date_pretty = pretty ?? values.date;
-  values.date_short_pretty = pretty ?? values.date_short;
-  values.date_long_pretty = pretty ?? values.date_long;
-  return template.replace(/\{(\w+)\}/g, (whole, token) => values[token] ?? whole);
+  values.date_pretty = pretty ?? `${values.date}`;
+  values.date_short_pretty = pretty ?? `${values.date_short}`;
+  values.date_long_pretty = pretty ?? `${values.date_long}`;
+  return template.replace(
+    /\{(\w+)\}/g,
+    (/** @type {string} */ whole, /** @type {string} */ token) => values[token] ?? whole,
+  );
 }
 
+/** @param {number} diffMs */
 function ago(diffMs) {
   const future = diffMs < 0;
   const seconds = Math.abs(diffMs) / 1000;
@@ -189,13 +214,19 @@ function ago(diffMs) {
  * client: it would ask the system to open the desktop app on a workspace that does not exist) — is
  * rendered as text. The scheme must open the string: browsers drop leading spaces and control
  * characters and tabs or newlines inside it, so ` javascript:` or `java\tscript:` are refused too.
+ * @param {unknown} url
+ * @returns {string | undefined}
  */
 export function safeLinkUrl(url) {
   const text = typeof url === 'string' ? url : '';
   return /^(https?:|mailto:)/i.test(text) ? text : undefined;
 }
 
-/** One `<…>` token: mention, channel, special mention, date, or link. Returns HTML. */
+/**
+ * One `<…>` token: mention, channel, special mention, date, or link. Returns HTML.
+ * @param {string} inner
+ * @param {MrkdwnContext} ctx
+ */
 function renderToken(inner, ctx) {
   const [target, label] = splitOnce(inner, '|');
   if (target.startsWith('@')) {
@@ -226,6 +257,11 @@ function renderToken(inner, ctx) {
   return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener">${escapeHtml(decodeSlack(label ?? target))}</a>`;
 }
 
+/**
+ * @param {string} text
+ * @param {string} separator
+ * @returns {[string, string | undefined]}
+ */
 function splitOnce(text, separator) {
   const at = text.indexOf(separator);
   return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
@@ -233,32 +269,46 @@ function splitOnce(text, separator) {
 
 const BOUNDARY_BEFORE = '(^|[\\s(\\[{>\'"~_*]|\uE000)';
 const BOUNDARY_AFTER = '(?=$|[\\s)\\]}.,!?:;\'"~_*<]|\uE000)';
+/** @type {(mark: string, tag: string) => [RegExp, string]} */
 const style = (mark, tag) => [
   new RegExp(`${BOUNDARY_BEFORE}\\${mark}([^\\${mark}\\n]*[^\\s\\${mark}])\\${mark}${BOUNDARY_AFTER}`, 'g'),
   tag,
 ];
 const STYLES = [style('*', 'strong'), style('_', 'em'), style('~', 'del')];
 
-/** Inline formatting of a text run without code: tokens, escaping, bold/italic/strike, emoji. */
+/**
+ * Inline formatting of a text run without code: tokens, escaping, bold/italic/strike, emoji.
+ * @param {string} text
+ * @param {MrkdwnContext} ctx
+ */
 function renderInline(text, ctx) {
+  /** @type {string[]} */
   const tokens = [];
   // Tokens are parked as private-use placeholders while the text around them is formatted.
   text = text.replace(/\uE000/g, '');
   // Real brackets delimit Slack's tokens; escaped ones (&lt;) are text.
-  let body = text.replace(/<([^<>\n]+)>/g, (_, inner) => {
+  let body = text.replace(/<([^<>\n]+)>/g, (_, /** @type {string} */ inner) => {
     tokens.push(renderToken(inner, ctx));
     return `\uE000${tokens.length - 1}\uE000`;
   });
   body = escapeHtml(decodeSlack(body));
   for (const [pattern, tag] of STYLES) {
     for (let i = 0; i < 3; i++)
-      body = body.replace(pattern, (_, before, inner) => `${before}<${tag}>${inner}</${tag}>`);
+      body = body.replace(
+        pattern,
+        (_, /** @type {string} */ before, /** @type {string} */ inner) =>
+          `${before}<${tag}>${inner}</${tag}>`,
+      );
   }
   body = emojify(body);
-  return body.replace(/\uE000(\d+)\uE000/g, (_, index) => tokens[Number(index)]);
+  return body.replace(/\uE000(\d+)\uE000/g, (_, /** @type {string} */ index) => tokens[Number(index)] ?? '');
 }
 
-/** Inline code spans, then formatting around them. */
+/**
+ * Inline code spans, then formatting around them.
+ * @param {string} line
+ * @param {MrkdwnContext} ctx
+ */
 function renderLine(line, ctx) {
   const parts = line.split(/(`[^`\n]+`)/g);
   return parts
@@ -270,10 +320,15 @@ function renderLine(line, ctx) {
     .join('');
 }
 
-/** Lines, with `>`-quoted runs grouped into one blockquote. */
+/**
+ * Lines, with `>`-quoted runs grouped into one blockquote.
+ * @param {string} text
+ * @param {MrkdwnContext} ctx
+ */
 function renderProse(text, ctx) {
   const lines = text.split('\n');
   const out = [];
+  /** @type {string[]} */
   let quote = [];
   const flush = () => {
     if (quote.length > 0) out.push(`<blockquote>${quote.join('<br>')}</blockquote>`);
@@ -281,7 +336,7 @@ function renderProse(text, ctx) {
   };
   for (const line of lines) {
     const quoted = /^(>|&gt;)\s?(.*)$/.exec(line);
-    if (quoted) quote.push(renderLine(quoted[2], ctx));
+    if (quoted) quote.push(renderLine(quoted[2] ?? '', ctx));
     else {
       flush();
       out.push(renderLine(line, ctx));
@@ -291,7 +346,11 @@ function renderProse(text, ctx) {
   return out.join('<br>').replace(/<\/blockquote><br>/g, '</blockquote>');
 }
 
-/** Renders Slack mrkdwn as HTML. `ctx`: { userName(id), channelName(id), timeZone, nowMs }. */
+/**
+ * Renders Slack mrkdwn as HTML.
+ * @param {string | undefined} text
+ * @param {MrkdwnContext} [ctx]
+ */
 export function renderMrkdwn(text, ctx = {}) {
   const segments = String(text ?? '').split(/```/);
   return segments
@@ -303,13 +362,20 @@ export function renderMrkdwn(text, ctx = {}) {
     .join('');
 }
 
-/** plain_text objects: escaped, with emoji codes when `emoji` is not false. */
+/**
+ * plain_text objects: escaped, with emoji codes when `emoji` is not false.
+ * @param {TextObject | undefined} textObject
+ */
 export function renderPlain(textObject) {
   const escaped = escapeHtml(textObject?.text ?? '');
   return textObject?.emoji === false ? escaped : emojify(escaped);
 }
 
-/** A text object of either type. */
+/**
+ * A text object of either type.
+ * @param {TextObject | undefined} textObject
+ * @param {MrkdwnContext} ctx
+ */
 export function renderText(textObject, ctx) {
   if (!textObject) return '';
   return textObject.type === 'mrkdwn' ? renderMrkdwn(textObject.text, ctx) : renderPlain(textObject);

@@ -1,19 +1,36 @@
+// @ts-check
 // Block Kit → HTML for the sandbox page. Interactive elements are registered with ctx.register(entry),
 // which returns an index written as data-el="N"; app.js looks the entry up when the element is used.
 // Elements inside modals carry data-input so app.js can read the view's state as Slack would send it.
 // Unknown blocks and elements are rendered as visible placeholders, never dropped.
 import { escapeHtml, renderMrkdwn, renderPlain, renderText, safeLinkUrl } from './mrkdwn.js';
 
+/** @typedef {import('./types.js').Block} Block */
+/** @typedef {import('./types.js').BlockElement} BlockElement */
+/** @typedef {import('./types.js').BlockOption} BlockOption */
+/** @typedef {import('./types.js').ContextElement} ContextElement */
+/** @typedef {import('./types.js').RenderContext} RenderContext */
+/** @typedef {import('./types.js').RichElement} RichElement */
+/** @typedef {import('./types.js').RichInline} RichInline */
+
 const attr = escapeHtml;
 
-/** Renders a list of blocks. ctx: { surface, register, md, users, channels, errors }. */
+/**
+ * Renders a list of blocks.
+ * @param {Block[] | undefined} blocks
+ * @param {RenderContext} ctx
+ */
 export function renderBlocks(blocks, ctx) {
   return (blocks ?? []).map((block) => renderBlock(block, ctx)).join('');
 }
 
+/**
+ * @param {Block} block
+ * @param {RenderContext} ctx
+ */
 function renderBlock(block, ctx) {
   const id = attr(block.block_id ?? '');
-  const wrap = (className, inner) =>
+  const wrap = (/** @type {string} */ className, /** @type {string} */ inner) =>
     `<div class="block ${className}" data-block-id="${id}" data-block-type="${attr(block.type)}">${inner}</div>`;
   switch (block.type) {
     case 'header':
@@ -33,7 +50,7 @@ function renderBlock(block, ctx) {
     case 'context':
       return wrap(
         'context',
-        (block.elements ?? [])
+        /** @type {ContextElement[]} */ (block.elements ?? [])
           .map((element) =>
             element.type === 'image'
               ? `<img class="context-image" src="${attr(element.image_url)}" alt="${attr(element.alt_text)}">`
@@ -44,7 +61,7 @@ function renderBlock(block, ctx) {
     case 'actions':
       return wrap(
         'actions',
-        (block.elements ?? [])
+        /** @type {BlockElement[]} */ (block.elements ?? [])
           .map((element) => renderElement(element, block, ctx, { dispatch: true }))
           .join(''),
       );
@@ -60,7 +77,9 @@ function renderBlock(block, ctx) {
     case 'rich_text':
       return wrap(
         'rich-text',
-        (block.elements ?? []).map((element) => renderRichElement(element, ctx)).join(''),
+        /** @type {RichElement[]} */ (block.elements ?? [])
+          .map((element) => renderRichElement(element, ctx))
+          .join(''),
       );
     default:
       return wrap(
@@ -70,11 +89,15 @@ function renderBlock(block, ctx) {
   }
 }
 
+/**
+ * @param {Block} block
+ * @param {RenderContext} ctx
+ */
 function renderInputBlock(block, ctx) {
-  const error = ctx.errors?.[block.block_id];
+  const error = block.block_id === undefined ? undefined : ctx.errors?.[block.block_id];
   const optional = block.optional ? ' <span class="optional">(optional)</span>' : '';
   const hint = block.hint ? `<div class="hint">${renderPlain(block.hint)}</div>` : '';
-  const element = renderElement(block.element, block, ctx, {
+  const element = renderElement(block.element ?? { type: 'missing' }, block, ctx, {
     dispatch: Boolean(block.dispatch_action),
     input: true,
   });
@@ -84,10 +107,15 @@ function renderInputBlock(block, ctx) {
   </div>`;
 }
 
+/** @param {BlockElement} element */
 function placeholderOption(element) {
   return `<option value="" ${element.initial_option ? '' : 'selected'}>${element.placeholder ? escapeHtml(element.placeholder.text) : 'Select an item'}</option>`;
 }
 
+/**
+ * @param {BlockElement} element
+ * @returns {BlockOption[]}
+ */
 function allOptions(element) {
   return [
     ...(element.options ?? []),
@@ -95,8 +123,12 @@ function allOptions(element) {
   ];
 }
 
+/**
+ * @param {BlockElement} element
+ * @param {Set<string | undefined>} selectedValues
+ */
 function optionTags(element, selectedValues) {
-  const tag = (option, index) =>
+  const tag = (/** @type {BlockOption} */ option, /** @type {number} */ index) =>
     `<option value="${index}" ${selectedValues.has(option.value) ? 'selected' : ''}>${escapeHtml(option.text?.text ?? option.value)}</option>`;
   if (element.option_groups) {
     let index = 0;
@@ -113,6 +145,11 @@ function optionTags(element, selectedValues) {
 /**
  * One element. `how.dispatch`: using it sends block_actions at once (always in actions blocks and
  * accessories; in input blocks only with dispatch_action). `how.input`: it belongs to an input block.
+ * Stays whole: one case per element type, each a few lines, like renderBlock.
+ * @param {BlockElement} element
+ * @param {Block} block
+ * @param {RenderContext} ctx
+ * @param {{ dispatch: boolean, input?: boolean }} how
  */
 function renderElement(element, block, ctx, how) {
   const entry = { element, blockId: block.block_id, dispatch: how.dispatch, input: Boolean(how.input) };
@@ -160,7 +197,9 @@ function renderElement(element, block, ctx, how) {
       const initial = new Set(
         (element.type === 'checkboxes'
           ? (element.initial_options ?? [])
-          : [element.initial_option].filter(Boolean)
+          : element.initial_option
+            ? [element.initial_option]
+            : []
         ).map((option) => option.value),
       );
       const name = `el${index}`;
@@ -208,9 +247,14 @@ function renderElement(element, block, ctx, how) {
   }
 }
 
-/** rich_text basics: sections, lists, preformatted, quotes, with styled text, links, mentions, emoji. */
+/**
+ * rich_text basics: sections, lists, preformatted, quotes, with styled text, links, mentions, emoji.
+ * @param {RichElement} element
+ * @param {RenderContext} ctx
+ */
 function renderRichElement(element, ctx) {
-  const inline = (elements) => (elements ?? []).map((item) => renderRichInline(item, ctx)).join('');
+  const inline = (/** @type {RichInline[] | undefined} */ elements) =>
+    (elements ?? []).map((item) => renderRichInline(item, ctx)).join('');
   switch (element.type) {
     case 'rich_text_section':
       return `<div>${inline(element.elements)}</div>`;
@@ -227,7 +271,12 @@ function renderRichElement(element, ctx) {
   }
 }
 
+/**
+ * @param {RichInline} item
+ * @param {RenderContext} ctx
+ */
 function renderRichInline(item, ctx) {
+  /** @type {string} */
   let html;
   switch (item.type) {
     case 'text':
@@ -269,7 +318,10 @@ function renderRichInline(item, ctx) {
   return html;
 }
 
-/** Options of a select-like element, in the order of the value indexes written by renderElement. */
+/**
+ * Options of a select-like element, in the order of the value indexes written by renderElement.
+ * @param {BlockElement} element
+ */
 export function optionsOf(element) {
   return allOptions(element);
 }

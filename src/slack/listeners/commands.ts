@@ -18,6 +18,7 @@ import {
 } from '../blocks/messages.js';
 import { buildTaskListMessage, LIST_PAGE_SIZE } from '../blocks/task-list.js';
 import { buildWhyMessage } from '../blocks/why.js';
+import { requiredUsage } from '../command-catalog.js';
 import { loadDeadAlertsView } from '../dead-alerts-view.js';
 import { type SlackClient, type SlackDeps, uiOf } from '../deps.js';
 import {
@@ -74,19 +75,6 @@ interface Context {
   reply: Replier;
 }
 
-const USAGE: Record<string, string> = {
-  edit: 'edit <task>',
-  run: 'run <task>',
-  pause: 'pause <task> [reason]',
-  resume: 'resume <task>',
-  delete: 'delete <task>',
-  logs: 'logs <task>',
-  history: 'history <task>',
-  retry: 'retry <execution id>',
-  audit: 'audit <task>',
-  why: 'why <task>',
-};
-
 // Stays whole: one case per subcommand, each a few lines; a table of handlers would only move them apart.
 async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
   const { m } = deps;
@@ -99,7 +87,8 @@ async function dispatch(deps: SlackDeps, ctx: Context): Promise<void> {
     return reply.ephemeral(intro, buildHelpMessage(ui, intro));
   }
   const { name, args, rest } = parsed;
-  if (USAGE[name] && rest === '') return reply.ephemeral(m.usage(USAGE[name] ?? name));
+  const usage = requiredUsage(name);
+  if (usage && rest === '') return reply.ephemeral(m.usage(usage));
 
   switch (name) {
     case 'help':

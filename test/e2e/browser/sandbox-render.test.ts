@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../../src/sandbox/bot-client.js';
 import { createSandbox, type Sandbox } from '../../../src/sandbox/sandbox.js';
 import { createSilentLogger } from '../../../src/shared/logger.js';
+import { commandCatalog } from '../../../src/slack/command-catalog.js';
 import {
   ADA,
   CHROMIUM_MISSING,
@@ -89,6 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)('sandbox page in Chromium: Block Kit, mrkdwn and 
       botToken: TOKEN,
       baseUrl: url,
       logger: createSilentLogger(),
+      commands: commandCatalog(),
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
