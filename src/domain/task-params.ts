@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import { SERVICE_SECRET_VARIABLES } from '../shared/service-secrets.js';
 import type { Locale } from './i18n/locale.js';
+import { paramError, renderParamError } from './i18n/param-errors.js';
+import { enParamErrors } from './i18n/param-errors-en.js';
 import { type ValidationMessages, validationMessagesFor } from './i18n/validation.js';
 import { protectedTableError } from './protected-tables.js';
 import type { TaskType } from './task-types.js';
@@ -26,7 +28,7 @@ const ARCHIVE_SUFFIX = '_archive';
  */
 function identifier(field: string, kind: 'table' | 'column', options: { qualified?: boolean } = {}) {
   return z
-    .string({ error: `${field}: a ${kind} name is required.` })
+    .string({ error: paramError('nameRequired', { field, kind }) })
     .trim()
     .refine(
       (value) => {
@@ -36,9 +38,12 @@ function identifier(field: string, kind: 'table' | 'column', options: { qualifie
       },
       {
         error: (issue) =>
-          `${field}: ${JSON.stringify(issue.input)} is not a valid ${kind} name (letters, digits and _ only${
-            options.qualified ? ', optionally schema.table' : ''
-          }).`,
+          paramError('nameInvalid', {
+            field,
+            kind,
+            value: JSON.stringify(issue.input),
+            qualified: options.qualified === true,
+          }),
       },
     )
     .transform((value) => value.toLowerCase());
@@ -46,10 +51,10 @@ function identifier(field: string, kind: 'table' | 'column', options: { qualifie
 
 function wholeNumber(field: string, unit: string, min: number, max: number) {
   return z
-    .number({ error: `${field}: must be a number of ${unit}.` })
-    .int(`${field}: must be a whole number of ${unit}.`)
-    .min(min, `${field}: must be between ${min} and ${max} ${unit}.`)
-    .max(max, `${field}: must be between ${min} and ${max} ${unit}.`);
+    .number({ error: paramError('numberType', { field, unit }) })
+    .int(paramError('wholeNumber', { field, unit }))
+    .min(min, paramError('range', { field, unit, min, max }))
+    .max(max, paramError('range', { field, unit, min, max }));
 }
 
 const batchSize = wholeNumber('batchSize', 'rows', 1, 100_000).default(5000);
@@ -89,7 +94,7 @@ const cleanupSchemas = {
     mode: z.literal('archive'),
     table: identifier('table', 'table', { qualified: true }).refine(
       (value) => (value.split('.').at(-1) ?? '').length + ARCHIVE_SUFFIX.length <= 63,
-      `table: the name is too long to add "${ARCHIVE_SUFFIX}" (at most ${63 - ARCHIVE_SUFFIX.length} characters).`,
+      paramError('archiveNameTooLong', { suffix: ARCHIVE_SUFFIX, max: 63 - ARCHIVE_SUFFIX.length }),
     ),
     timestampColumn: identifier('timestampColumn', 'column'),
     olderThanDays,
@@ -103,7 +108,7 @@ const cleanupSchemas = {
       batchSize,
     })
     .refine((value) => value.failureDays >= value.successDays, {
-      error: 'failureDays: failures must be kept at least as long as successes (failureDays ≥ successDays).',
+      error: paramError('failuresKeptLonger'),
       path: ['failureDays'],
     }),
 } as const;
@@ -126,14 +131,17 @@ export const reportParamsSchema = z.strictObject({
     .array(
       z.enum(REPORT_QUERY_NAMES, {
         error: (issue) =>
-          `queries: ${JSON.stringify(issue.input)} is not a report query; choose from ${REPORT_QUERY_NAMES.join(', ')}.`,
+          paramError('notAReportQuery', {
+            value: JSON.stringify(issue.input),
+            choices: REPORT_QUERY_NAMES.join(', '),
+          }),
       }),
-      { error: 'queries: must be a list of report query names.' },
+      { error: paramError('queriesList') },
     )
-    .min(1, 'queries: choose at least one query.')
+    .min(1, paramError('queriesAtLeastOne'))
     .transform((names) => [...new Set(names)])
     .default([...REPORT_QUERY_NAMES]),
-  csv: z.boolean({ error: 'csv: must be true or false.' }).default(false),
+  csv: z.boolean({ error: paramError('trueOrFalse', { field: 'csv' }) }).default(false),
 });
 export type ReportParams = z.output<typeof reportParamsSchema>;
 
@@ -142,17 +150,17 @@ export type ReportParams = z.output<typeof reportParamsSchema>;
 
 const maxListed = wholeNumber('maxListed', 'rows', 1, 50).default(10);
 const headline = z
-  .string({ error: 'message: must be text.' })
+  .string({ error: paramError('messageText') })
   .trim()
-  .min(1, 'message: must not be empty.')
-  .max(500, 'message: must be at most 500 characters.')
+  .min(1, paramError('messageEmpty'))
+  .max(500, paramError('atMostCharacters', { field: 'message', max: 500 }))
   .optional();
 const sqlText = (field: string, max: number) =>
   z
-    .string({ error: `${field}: a SQL query is required.` })
+    .string({ error: paramError('sqlRequired', { field }) })
     .trim()
-    .min(1, `${field}: a SQL query is required.`)
-    .max(max, `${field}: must be at most ${max} characters.`);
+    .min(1, paramError('sqlRequired', { field }))
+    .max(max, paramError('atMostCharacters', { field, max }));
 
 const notificationSchemas = {
   low_quota: z.strictObject({
@@ -183,48 +191,49 @@ const customSchemas = {
   sql: z.strictObject({
     kind: z.literal('sql'),
     sql: sqlText('sql', 100_000),
-    readOnly: z.boolean({ error: 'readOnly: must be true or false.' }).default(false),
+    readOnly: z.boolean({ error: paramError('trueOrFalse', { field: 'readOnly' }) }).default(false),
   }),
   script: z.strictObject({
     kind: z.literal('script'),
     script: z
-      .string({ error: 'script: a file name inside SCRIPTS_DIR is required.' })
+      .string({ error: paramError('scriptRequired') })
       .trim()
-      .min(1, 'script: a file name inside SCRIPTS_DIR is required.')
-      .max(255, 'script: must be at most 255 characters.')
+      .min(1, paramError('scriptRequired'))
+      .max(255, paramError('atMostCharacters', { field: 'script', max: 255 }))
       .superRefine((value, context) => {
-        const problem = scriptPathProblem(value);
-        if (problem) context.addIssue({ code: 'custom', message: `script: ${problem}` });
+        const problem = scriptPathProblemKey(value);
+        if (problem)
+          context.addIssue({
+            code: 'custom',
+            message: paramError('scriptPath', { problem, value: JSON.stringify(value) }),
+          });
       }),
     args: z
       .array(
         z
-          .string({ error: 'args: every argument must be text.' })
-          .max(1000, 'args: an argument must be at most 1000 characters.')
-          .refine((value) => !value.includes('\u0000'), 'args: arguments must not contain NUL characters.'),
-        { error: 'args: must be a list of text arguments.' },
+          .string({ error: paramError('argText') })
+          .max(1000, paramError('argTooLong'))
+          .refine((value) => !value.includes('\u0000'), paramError('argNul')),
+        { error: paramError('argsList') },
       )
-      .max(20, 'args: at most 20 arguments.')
+      .max(20, paramError('argsTooMany'))
       .default([]),
     env: z
       .array(
         z
-          .string({ error: 'env: every entry must be a variable name.' })
-          .regex(
-            ENV_NAME,
-            'env: a variable name is letters, digits and _, starting with a letter or _ (e.g. MY_API_KEY).',
-          )
+          .string({ error: paramError('envEntry') })
+          .regex(ENV_NAME, paramError('envName'))
           .superRefine((name, context) => {
             if (SERVICE_SECRET_VARIABLES.includes(name))
               context.addIssue({
                 code: 'custom',
-                message: `env: ${name} is one of chronops's own credentials and is never passed to a script; give the script a credential of its own (or PGPASSWORD for the target database).`,
+                message: paramError('envSecret', { name }),
               });
           }),
-        { error: 'env: must be a list of variable names.' },
+        { error: paramError('envList') },
       )
-      .max(20, 'env: at most 20 variables.')
-      .refine((names) => new Set(names).size === names.length, 'env: a variable is listed twice.')
+      .max(20, paramError('envTooMany'))
+      .refine((names) => new Set(names).size === names.length, paramError('envTwice'))
       .default([]),
   }),
 } as const;
@@ -235,14 +244,17 @@ export type CustomParams = z.output<(typeof customSchemas)[keyof typeof customSc
  * The executor checks again on the real file system (realpath, symlinks, executable bit).
  */
 export function scriptPathProblem(value: string): string | undefined {
-  if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) {
-    return `${JSON.stringify(value)} is an absolute path; give a file name relative to SCRIPTS_DIR.`;
-  }
+  const problem = scriptPathProblemKey(value);
+  return problem && enParamErrors[problem]({ value: JSON.stringify(value) });
+}
+
+function scriptPathProblemKey(
+  value: string,
+): 'scriptAbsolute' | 'scriptLeaves' | 'scriptNotPlain' | undefined {
+  if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) return 'scriptAbsolute';
   const segments = value.split(/[\\/]/);
-  if (segments.includes('..')) return `${JSON.stringify(value)} leaves SCRIPTS_DIR (".." is not allowed).`;
-  if (!segments.every((segment) => SCRIPT_SEGMENT.test(segment))) {
-    return `${JSON.stringify(value)} is not a plain file name (letters, digits, ".", "_", "-" and "/" only).`;
-  }
+  if (segments.includes('..')) return 'scriptLeaves';
+  if (!segments.every((segment) => SCRIPT_SEGMENT.test(segment))) return 'scriptNotPlain';
   return undefined;
 }
 
@@ -310,8 +322,7 @@ export interface TaskParamsOptions {
    */
   readonly protectedTables?: readonly string[] | undefined;
   /**
-   * The language of the errors said around the schemas (template, variant, unknown parameter,
-   * protected table). Default en. The per-parameter schema messages are English in every locale.
+   * The language of the errors, those of the schemas included. Default en.
    */
   readonly locale?: Locale | undefined;
 }
@@ -359,7 +370,9 @@ export function validateTaskParams<T extends TaskType>(
       continue;
     }
     const field = String(issue.path[0] ?? 'params');
-    errors[field] ??= issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`;
+    const message = renderParamError(issue.message, options.locale ?? 'en');
+    errors[field] ??=
+      message.startsWith(`${field}:`) || message.startsWith(`${field} :`) ? message : `${field}: ${message}`;
   }
   return { ok: false, errors };
 }

@@ -58,7 +58,7 @@ async function backendsWithPid(pid: number): Promise<number> {
 async function sleepingBackends(): Promise<number> {
   const { rows } = await bed.database.pool.query<{ count: number }>(
     `select count(*)::int4 as count from pg_stat_activity
-      where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()`,
+      where query like '%pg_sleep(60)%' and pid <> pg_backend_pid() and datname = current_database()`,
   );
   return rows[0]?.count ?? -1;
 }
@@ -237,7 +237,8 @@ describe('custom executor: SQL', () => {
       expect(error).toMatchObject({ code: 'timed_out', message: expect.stringMatching(/lock_timeout/) });
       expect(performance.now() - started).toBeLessThan(5000);
       const { rows } = await bed.database.pool.query<{ count: number }>(
-        "select count(*)::int4 as count from pg_stat_activity where application_name = 'chronops:custom-sql'",
+        // This database only: other test files run custom SQL beside this one.
+        "select count(*)::int4 as count from pg_stat_activity where application_name = 'chronops:custom-sql' and datname = current_database()",
       );
       expect(rows[0]?.count).toBe(0);
     } finally {
@@ -282,7 +283,8 @@ describe('custom executor: SQL', () => {
     try {
       await run('select 1').promise;
       const { rows } = await client.query<{ count: number }>(
-        "select count(*)::int4 as count from pg_stat_activity where application_name = 'chronops:custom-sql'",
+        // This database only: other test files run custom SQL beside this one.
+        "select count(*)::int4 as count from pg_stat_activity where application_name = 'chronops:custom-sql' and datname = current_database()",
       );
       expect(rows[0]?.count).toBe(0);
     } finally {

@@ -174,7 +174,9 @@ describe('notification executor', () => {
     await waitUntil(
       async () => {
         const { rows } = await bed.database.pool.query<{ held: number }>(
-          "select count(*)::int4 as held from pg_locks where locktype = 'advisory' and objid = 727274001",
+          `select count(*)::int4 as held from pg_locks
+            where locktype = 'advisory' and objid = 727274001
+              and database = (select oid from pg_database where datname = current_database())`,
         );
         return rows[0]?.held === 0;
       },

@@ -492,7 +492,7 @@ describe('crash recovery', () => {
       const c = await hangingRunOn('replica-c', clock);
       // Its liveness connection is cut (an administrator, a network blip), the process lives on.
       await database.pool.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'replica-c:liveness'`,
+        `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'replica-c:liveness' and datname = current_database()`,
       );
       await waitUntil(
         async () => c.liveness.heldSinceMs() === null,

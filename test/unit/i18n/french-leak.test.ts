@@ -67,6 +67,18 @@ const ALLOWED = new Set([
   'archive',
   'template',
   'params',
+  // The parameters' own names and JSON values, which every message starts with or quotes as the code
+  // spells them (`keep : doit être…`, `csv : doit valoir true ou false.`).
+  'keep',
+  'queries',
+  'args',
+  'failuredays',
+  'successdays',
+  'pgpassword',
+  'true',
+  'false',
+  'long', // the same word in French ("trop long")
+  'variable', // the same word in French
 ]);
 
 const NOW = new Date('2026-03-27T10:00:00Z');
@@ -278,7 +290,7 @@ const why: WhyExplanation = {
   upcomingDst: dst,
 };
 
-/** Inputs the form refuses, one problem each (the per-parameter schema messages are not listed). */
+/** Inputs the form refuses, one problem each, the parameters' own messages included. */
 const BAD_INPUTS: Record<string, Record<string, unknown>> = {
   'empty name': { name: '' },
   'control characters in the name': { name: 'a\u0007b' },
@@ -305,6 +317,43 @@ const BAD_INPUTS: Record<string, Record<string, unknown>> = {
   'params not an object': { params: [] as unknown as Record<string, unknown> },
   'unknown cleanup mode': { type: 'cleanup', params: { mode: 'zzqx' } },
   'unknown parameter': { type: 'backup', params: { zzqx: 1 } },
+  'keep out of range': { type: 'backup', params: { keep: 0 } },
+  'keep not a number': { type: 'backup', params: { keep: 'seven' } },
+  'keep not whole': { type: 'backup', params: { keep: 1.5 } },
+  'table name invalid': {
+    type: 'cleanup',
+    params: { mode: 'older_than', table: 'x; zzqx', timestampColumn: 'created_at', olderThanDays: 3 },
+  },
+  'table name missing': {
+    type: 'cleanup',
+    params: { mode: 'older_than', timestampColumn: 'created_at', olderThanDays: 3 },
+  },
+  'archive name too long': {
+    type: 'cleanup',
+    params: { mode: 'archive', table: 'a'.repeat(60), timestampColumn: 'created_at', olderThanDays: 3 },
+  },
+  'failures kept shorter': {
+    type: 'cleanup',
+    params: { mode: 'execution_history', successDays: 30, failureDays: 10 },
+  },
+  'unknown report query': { type: 'report', params: { queries: ['zzqx'] } },
+  'no report query': { type: 'report', params: { queries: [] } },
+  'csv not a boolean': { type: 'report', params: { csv: 'yes' } },
+  'empty notification message': { type: 'notification', params: { query: 'low_quota', message: '  ' } },
+  'empty custom SQL': { type: 'custom', params: { kind: 'sql', sql: '' } },
+  'absolute script path': { type: 'custom', params: { kind: 'script', script: '/etc/passwd' } },
+  'script leaving the folder': { type: 'custom', params: { kind: 'script', script: '../x.sh' } },
+  'script with shell characters': { type: 'custom', params: { kind: 'script', script: 'a;b.sh' } },
+  'too many script arguments': {
+    type: 'custom',
+    params: { kind: 'script', script: 'a.sh', args: Array(21).fill('x') },
+  },
+  'bad variable name': { type: 'custom', params: { kind: 'script', script: 'a.sh', env: ['1X'] } },
+  'a credential in env': {
+    type: 'custom',
+    params: { kind: 'script', script: 'a.sh', env: ['SLACK_BOT_TOKEN'] },
+  },
+  'a variable twice': { type: 'custom', params: { kind: 'script', script: 'a.sh', env: ['A', 'A'] } },
   "a clean-up of chronops's own table": {
     type: 'cleanup',
     params: { mode: 'older_than', table: 'task_executions', timestampColumn: 'created_at', olderThanDays: 3 },
