@@ -110,12 +110,3 @@ export async function stopSlackWithin(slack: SlackApp, graceMs: number, logger: 
       'grace period over: Slack requests still in flight are cut off',
     );
 }
-
-/**
- * What the start line adds about the interface: in Socket Mode the default is loopback, since nothing
- * from Slack comes in (README, "Configuration").
- */
-export function listensWhere(config: Config): string {
-  if (config.slack.mode !== 'socket' || !config.hostIsDefault) return '';
-  return ', loopback only: Socket Mode needs no inbound connection; set HOST=0.0.0.0 to reach /healthz and /metrics from other machines';
-}

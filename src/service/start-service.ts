@@ -24,7 +24,7 @@ import { startDatabaseClock } from './clock-sync.js';
 import { logSchedulerEvents } from './event-log.js';
 import { createServiceMetrics } from './metrics.js';
 import { createRolePools } from './pools.js';
-import { createAlertsWorker, listensWhere, startSandbox, stopSlackWithin } from './slack-wiring.js';
+import { createAlertsWorker, startSandbox, stopSlackWithin } from './slack-wiring.js';
 import { createStopStack } from './stop-stack.js';
 import { resolveTaskLogin } from './task-login.js';
 
@@ -290,4 +290,13 @@ function announceSandbox(sandbox: Sandbox, config: Config, logger: Logger): void
     { sandbox: sandbox.pageUrlWithToken },
     `open ${sandbox.pageUrlWithToken} for the sandbox workspace (docs/SANDBOX.md)`,
   );
+}
+
+/**
+ * What the start line adds about the interface: in Socket Mode the default is loopback, since nothing
+ * from Slack comes in (README, "Configuration").
+ */
+function listensWhere(config: Config): string {
+  if (config.slack.mode !== 'socket' || !config.hostIsDefault) return '';
+  return ', loopback only: Socket Mode needs no inbound connection; set HOST=0.0.0.0 to reach /healthz and /metrics from other machines';
 }
