@@ -18,7 +18,7 @@ export interface AuditedTask {
  * The tasks the audit log knows by this id, or that bore this name (case-insensitive) on any entry:
  * `/tasks audit` reaches a deleted task through them, since the log keeps its id and name (it has no
  * foreign key to scheduled_tasks). Most recent activity first, at most `limit`. A name lookup reads the
- * audit entries of that name, not the whole history of every task.
+ * audit entries of that name through audit_log_task_name_idx, not the whole log.
  */
 export async function findAuditedTasks(db: Queryable, ref: string, limit = 10): Promise<AuditedTask[]> {
   const trimmed = ref.trim();

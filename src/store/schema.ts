@@ -225,7 +225,12 @@ export const auditLog = pgTable(
     after: jsonb('after').$type<Record<string, unknown>>(),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
-  (t) => [index('audit_log_task_idx').on(t.taskId, t.createdAt.desc())],
+  (t) => [
+    index('audit_log_task_idx').on(t.taskId, t.createdAt.desc()),
+    // `/tasks audit <former name>` of a deleted task (store/audited-tasks.ts): without it, a scan of
+    // the whole log, which only grows.
+    index('audit_log_task_name_idx').on(sql`lower(${t.taskName})`),
+  ],
 );
 
 /** Who looked at their App Home, and at which page: a change made through any replica republishes it. */

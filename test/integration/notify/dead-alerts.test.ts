@@ -247,6 +247,7 @@ describe('dead alerts are listed and redelivered', () => {
       // …and without what later migrations added, so they apply again after 0008.
       await old.pool.query(`drop index scheduled_tasks_name_trgm_idx`);
       await old.pool.query(`alter table task_executions drop column error_code`);
+      await old.pool.query(`drop index audit_log_task_name_idx`);
       await old.pool.query(`delete from drizzle.__drizzle_migrations where created_at >= $1`, [
         migrationWhen('0008_dead_alerts'),
       ]);

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_log_task_name_idx" ON "audit_log" USING btree (lower("task_name"));
